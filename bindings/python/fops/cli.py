@@ -1,0 +1,5 @@
+"""The fops command."""
+
+
+def main() -> int:
+    return 0

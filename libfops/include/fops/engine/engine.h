@@ -1,0 +1,73 @@
+// The engine: one scheduling loop that runs a project's resources through an
+// executor. A resource runs when all its resource_deps have succeeded (serve
+// resources: are ready), at most max_parallel at a time, longest remaining
+// chain first; nothing sleeps between steps.
+//
+//   ProcessExecutor executor;
+//   FOPS_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
+//                         Engine::Create(project, executor, {}));
+//   FOPS_ASSIGN_OR_RETURN(RunResult result, engine->Ci());
+#ifndef FOPS_ENGINE_ENGINE_H_
+#define FOPS_ENGINE_ENGINE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fops/base/clock.h"
+#include "fops/engine/observer.h"
+#include "fops/engine/prober.h"
+#include "fops/engine/run_result.h"
+#include "fops/engine/update_gate.h"
+#include "fops/exec/command_policy.h"
+#include "fops/exec/executor.h"
+#include "fops/model/resource.h"
+
+namespace fops {
+
+struct EngineOptions {
+  /// Resources to run, with their deps; empty: every auto_init resource.
+  std::vector<std::string> selection;
+  int max_parallel = 0;  ///< 0: project.settings.max_parallel_updates
+  absl::Duration timeout = absl::ZeroDuration();  ///< 0: project.settings.ci_timeout
+  const CommandPolicy* policy = nullptr;  ///< checked before every command; not owned
+  UpdateGate* gate = nullptr;             ///< skip-if-unchanged; not owned
+  Prober* prober = nullptr;               ///< nullptr: the real prober
+  std::vector<Observer*> observers;       ///< not owned
+  bool force = false;                     ///< ignore the gate: run everything
+};
+
+/// Drive from one thread; only RequestStop() may be called from others.
+class Engine {
+ public:
+  /// Validates the project's graph and selection; nothing runs on error.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(Project project,
+                                                       Executor& executor,
+                                                       EngineOptions options);
+  ~Engine();  ///< stops everything still running
+
+  /// Runs the selection until every resource has finished (serve resources:
+  /// are ready), then stops serve processes. Never waits on manual or
+  /// auto_init=False resources; bounded by the timeout.
+  RunResult Ci();
+
+  /// Like Ci(), then keeps serve processes running and re-runs resources
+  /// whose deps files change, until RequestStop().
+  RunResult Up();
+
+  /// Ends Ci() or Up() soon: running commands are stopped, the result says
+  /// "interrupted". Thread-safe and async-signal-safe.
+  void RequestStop();
+
+  const Project& project() const;
+
+ private:
+  class Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fops
+
+#endif  // FOPS_ENGINE_ENGINE_H_

@@ -1,0 +1,37 @@
+// Prints a run for a person: each output line with Tilt's prefix, a line
+// when a resource starts, becomes ready or finishes (with why it ran or was
+// skipped), and the summary table at the end.
+#ifndef FOPS_ENGINE_TERMINAL_REPORTER_H_
+#define FOPS_ENGINE_TERMINAL_REPORTER_H_
+
+#include <cstdio>
+#include <string>
+
+#include "fops/base/redact.h"
+#include "fops/engine/observer.h"
+
+namespace fops {
+
+class TerminalReporter : public Observer {
+ public:
+  /// Writes to `out` (not owned), masking secrets with `redactor`.
+  explicit TerminalReporter(std::FILE* out, Redactor redactor = Redactor::FromEnvironment());
+  void OnResourceStarted(const Resource& resource, std::string_view reason) override;
+  void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;
+  void OnResourceReady(const Resource& resource) override;
+  void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
+  void OnRunFinished(const RunResult& result) override;
+
+ private:
+  void Print(const std::string& text);
+  std::FILE* out_;
+  Redactor redactor_;
+};
+
+/// The summary table (resource, status, duration, reason) and, for each
+/// failed resource, its last lines of output.
+std::string FormatSummary(const RunResult& result);
+
+}  // namespace fops
+
+#endif  // FOPS_ENGINE_TERMINAL_REPORTER_H_

@@ -1,0 +1,32 @@
+// Decides whether a resource's update can be skipped because its inputs
+// have not changed since its last success, and remembers successes. Image
+// builds and Helm upgrades use it; plain local resources always run.
+#ifndef FOPS_ENGINE_UPDATE_GATE_H_
+#define FOPS_ENGINE_UPDATE_GATE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "fops/model/resource.h"
+
+namespace fops {
+
+struct GateDecision {
+  bool run = true;
+  /// "rebuilt: no previous build", "rebuilt: Dockerfile changed",
+  /// "skipped: unchanged since ghcr.io/x/api:dev-1a2b".
+  std::string reason;
+};
+
+class UpdateGate {
+ public:
+  virtual ~UpdateGate() = default;
+  /// Called before an update with non-empty `inputs`.
+  virtual absl::StatusOr<GateDecision> Check(const Resource& resource) = 0;
+  /// Called after the update succeeded; stores what Check compares with.
+  virtual absl::Status Record(const Resource& resource) = 0;
+};
+
+}  // namespace fops
+
+#endif  // FOPS_ENGINE_UPDATE_GATE_H_
