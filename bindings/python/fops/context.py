@@ -24,6 +24,7 @@ class LoadContext:
     root: str  #: absolute directory of the Tiltfile; the default ``dir``
     args: list = field(default_factory=list)  #: args after ``--``
     state_dir: str = ""  #: the repo's state directory (.fops/)
+    mode: str = "development"  #: development | staging | deployment (what the run is for)
     resources: list = field(default_factory=list)  #: fops.Resource, in order
     settings: dict = field(default_factory=dict)  #: update_settings(...)
     extras: dict = field(default_factory=dict)  #: per-module state (e.g. "plane")
