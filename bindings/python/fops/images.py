@@ -1,10 +1,329 @@
-"""Image builds and the build plane in a Tiltfile (issue: build plane).
+"""Image builds and the build plane in a Tiltfile (docs/build-plane.md).
 
-Hook used by fops.session: ``update_gate(ctx)`` returns the skip-if-unchanged
-gate for a loaded project, or None.
+::
+
+    plane = build_plane("ops/infra/topology/lxc-pve-lab.yaml")
+    runtime = image_build("runtime", context=".", dockerfile="docker/runtime.Dockerfile")
+    helm_release("api", ..., image=runtime)           # receives runtime.ref
+    local_resource("smoke", cmd="...", resource_deps=[runtime])
+
+Every image gets its registry, tag and cache scope from the plane: it is
+pushed to the final registry with the stage's tag, and imports/exports the
+remote build cache of its (stage, target) scope when that is on (off in dev
+unless ``cache_import=True`` / ``cache_export=True`` or the environment
+flags ``FOPS_CACHE_IMPORT=1`` / ``FOPS_CACHE_EXPORT=1``). The stage follows
+the load's mode: development builds ``dev``, staging builds ``staging``.
+
+Hooks: ``update_gate(ctx)`` is the skip-if-unchanged gate the ``fops``
+command gives the engine; ``staging_build(...)`` is the staging channel
+(``fops mode staging --build-only``).
 """
-__all__: list = []
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from fops import _fops
+from fops import context as _context
+from fops.errors import ConfigError, PolicyError
+from fops.loader import located_error
+
+ImageRef = _fops.ImageRef
+BuildPlane = _fops.BuildPlane
+CacheScope = _fops.CacheScope
+InputGate = _fops.InputGate
+
+__all__ = ["build_plane", "image_build", "Image", "ImageRef", "BuildPlane", "CacheScope"]
+
+#: The plane stage an image builds in, by the mode of the load.
+STAGE_FOR_MODE = {"development": "dev", "staging": "staging", "deployment": "dev"}
+
+#: Resource kinds that act on a cluster; the build-only channel never runs them.
+CLUSTER_KINDS = ("helm", "k8s", "kubectl", "argocd")
+
+_BUILDERS = ("buildah", "buildx", "buildctl")
 
 
-def update_gate(ctx):  # replaced by the build-plane work
+class Image(str):
+    """What :func:`image_build` returns: the resource name (a ``str``, so it
+    goes in ``resource_deps``) that also knows what it pushes.
+
+    - ``ref``: the pushed reference, ``ghcr.io/yamonco/fractalops-runtime:dev-1a2b…``
+    - ``repository`` / ``tag``: its two halves (for ``--set image.repository=…``)
+    - ``image_ref``: the same as a :class:`fops.ImageRef`
+    - ``target``, ``stage``, ``cache_scope`` (``None`` without a cache registry)
+    - ``resource``: the registered :class:`fops.Resource` (kind ``"image"``)
+    """
+
+    def __new__(cls, resource: _fops.Resource, target: str, stage: str,
+                cache_scope: Optional[_fops.CacheScope]):
+        image = super().__new__(cls, resource.name)
+        image.resource = resource
+        image.target = target
+        image.stage = stage
+        image.cache_scope = cache_scope
+        image.image_ref = _fops.ImageRef.parse(resource.inputs.produces)
+        return image
+
+    @property
+    def name(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def ref(self) -> str:
+        return str(self.image_ref)
+
+    @property
+    def repository(self) -> str:
+        return self.image_ref.name
+
+    @property
+    def tag(self) -> str:
+        return self.image_ref.tag
+
+    def __repr__(self) -> str:
+        return f"Image({self.name!r}, ref={self.ref!r})"
+
+
+# --- argument checking (kept here: fops.tiltfile imports this module) --------
+
+def _error(call: str, message: str) -> ConfigError:
+    ctx = _context.current()
+    file, line = ctx.caller_location()
+    return located_error(f"{call}: {message}", file, line)
+
+
+def _opt_str(call: str, arg: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _error(call, f"argument '{arg}': expected a str, got {type(value).__name__}")
+    return value
+
+
+def _opt_bool(call: str, arg: str, value: Any) -> Optional[bool]:
+    if value is None or isinstance(value, bool):
+        return value
+    raise _error(call, f"argument '{arg}': expected True, False or None, got {type(value).__name__}")
+
+
+def _str_list(call: str, arg: str, value: Any) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return [str(v) for v in value]
+    raise _error(call, f"argument '{arg}': expected a str or a list of str")
+
+
+def _str_dict(call: str, arg: str, value: Any) -> Dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise _error(call, f"argument '{arg}': expected a dict of str to str")
+    return dict(value)
+
+
+def _env_flag(name: str) -> Optional[bool]:
+    """FOPS_CACHE_IMPORT=1 turns the remote cache on; =0 off; unset: the plane decides."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
     return None
+
+
+def _git_revision(ctx: _context.LoadContext) -> str:
+    """HEAD of the Tiltfile's git work tree, once per load; '' outside git."""
+    if "git_revision" not in ctx.extras:
+        try:
+            out = subprocess.run(["git", "-C", ctx.root, "rev-parse", "--verify", "-q", "HEAD"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                 timeout=10, check=False)
+            ctx.extras["git_revision"] = out.stdout.strip() if out.returncode == 0 else ""
+        except (OSError, subprocess.SubprocessError):
+            ctx.extras["git_revision"] = ""
+    return ctx.extras["git_revision"]
+
+
+# --- the Tiltfile functions -------------------------------------------------
+
+def build_plane(path: str, **unknown) -> _fops.BuildPlane:
+    """Loads the build plane (topology YAML, relative to the Tiltfile) and
+    makes it the default of every later :func:`image_build`.
+
+    A bad topology is an error naming the YAML file:line:column, the field
+    and what was expected (a role-rule violation names the rule).
+    """
+    call = f"build_plane({path!r})"
+    if unknown:
+        raise _error(call, f"unexpected argument {', '.join(map(repr, unknown))}")
+    ctx = _context.current()
+    if not isinstance(path, (str, os.PathLike)):
+        raise _error("build_plane", f"argument 'path': expected a str, got {type(path).__name__}")
+    full = os.path.normpath(os.path.join(ctx.root, os.fspath(path)))
+    plane = _fops.BuildPlane.load(full)
+    ctx.extras["plane"] = plane
+    return plane
+
+
+def image_build(target, context=None, dockerfile=None, plane=None, stage=None, build_args=None,
+                platform=None, builder=None, target_stage=None, cache_import=None,
+                cache_export=None, tag=None, repository=None, cache_ref=None, name=None,
+                resource_deps=None, labels=None, **unknown) -> Image:
+    """Declares an image build of a plane ``target`` and returns an :class:`Image`.
+
+    - ``context``, ``dockerfile``: relative to the Tiltfile (default: the
+      target's in the plane; ``<context>/Dockerfile`` when only ``context`` is given).
+    - ``plane``: a :func:`build_plane` (default: the last one loaded).
+    - ``stage``: a plane stage (default: ``dev`` in development mode,
+      ``staging`` in staging mode).
+    - ``build_args``, ``platform``, ``target_stage`` (Dockerfile ``--target``):
+      merged over / instead of the target's.
+    - ``builder``: ``"buildah"`` (where no Docker engine runs), ``"buildx"``
+      or ``"buildctl"`` (default: the plane's).
+    - ``cache_import``, ``cache_export``: remote cache from/to the (stage,
+      target) scope (default: the stage's; off in dev).
+    - ``tag``: a fixed tag instead of the stage's template (release tags are
+      refused); ``repository``: push elsewhere in the final registry;
+      ``cache_ref``: another repository in the cache registry.
+    - ``name``: the resource name (default ``<target>-image``);
+      ``resource_deps``, ``labels``: as for local_resource.
+
+    The resource (kind ``"image"``) runs the builder argv ``fops plan``
+    prints, and is skipped when its inputs are unchanged since its last push.
+    """
+    ctx = _context.current()
+    if not isinstance(target, str):
+        raise _error("image_build", f"argument 'target': expected a str, got {type(target).__name__}")
+    call = f"image_build({target!r})"
+    if unknown:
+        raise _error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} "
+                           f"{', '.join(map(repr, unknown))}")
+    if plane is None:
+        plane = ctx.extras.get("plane")
+        if plane is None:
+            raise _error(call, "no build plane: call build_plane('ops/infra/topology/<site>.yaml') "
+                               "first, or pass plane=")
+    elif not isinstance(plane, _fops.BuildPlane):
+        raise _error(call, f"argument 'plane': expected build_plane(...), got {type(plane).__name__}")
+    if stage is None:
+        stage = STAGE_FOR_MODE.get(ctx.mode, "dev")
+    stage = _opt_str(call, "stage", stage)
+    builder = _opt_str(call, "builder", builder) or None
+    if builder is not None and builder not in _BUILDERS:
+        raise _error(call, f"argument 'builder': expected one of {', '.join(_BUILDERS)}, "
+                           f"got {builder!r}")
+    cache_import = _opt_bool(call, "cache_import", cache_import)
+    cache_export = _opt_bool(call, "cache_export", cache_export)
+    if cache_import is None:
+        cache_import = _env_flag("FOPS_CACHE_IMPORT")
+    if cache_export is None:
+        cache_export = _env_flag("FOPS_CACHE_EXPORT")
+    kwargs = dict(
+        target=target, stage=stage, dir=ctx.root, state_dir=ctx.state_dir,
+        revision=_git_revision(ctx), name=_opt_str(call, "name", name),
+        context=_opt_str(call, "context", context),
+        dockerfile=_opt_str(call, "dockerfile", dockerfile),
+        target_stage=_opt_str(call, "target_stage", target_stage),
+        build_args=_str_dict(call, "build_args", build_args),
+        platform=_opt_str(call, "platform", platform), builder=builder,
+        cache_import=cache_import, cache_export=cache_export, tag=_opt_str(call, "tag", tag),
+        repository=_opt_str(call, "repository", repository),
+        cache_ref=_opt_str(call, "cache_ref", cache_ref),
+        resource_deps=_str_list(call, "resource_deps", resource_deps),
+        labels=_str_list(call, "labels", labels))
+    # Errors name the image and the rule; the loader adds the Tiltfile line.
+    resource = _fops.compile_image_build(plane, **kwargs)
+    ctx.add(resource)
+    scope = None
+    if plane.cache_registry is not None:
+        scope = plane.scope_for(stage, target)
+    images = ctx.extras.setdefault("images", [])
+    image = Image(resource, target, stage, scope)
+    images.append(image)
+    return image
+
+
+# --- hooks --------------------------------------------------------------------
+
+#: Subcommands that run nothing real: they must neither skip (``fops plan``
+#: prints every command) nor record a build that did not happen.
+_NO_GATE_SUBCOMMANDS = ("plan", "graph")
+
+
+def update_gate(ctx) -> Optional[_fops.InputGate]:
+    """The skip-if-unchanged gate for a loaded project: state under
+    ``<state_dir>/images/``. None when the load has no state directory, or
+    for ``fops plan`` (a dry run must not record a build as pushed)."""
+    state_dir = getattr(ctx, "state_dir", "")
+    if not state_dir:
+        return None
+    if getattr(ctx, "extras", {}).get("subcommand") in _NO_GATE_SUBCOMMANDS:
+        return None
+    return _fops.InputGate(state_dir)
+
+
+def _select_images(project, targets: Sequence[str]) -> List[str]:
+    images = [r for r in project.resources if r.kind == "image"]
+    if not images:
+        raise ConfigError(f"{project.tiltfile}: declares no image_build; nothing to build")
+    by_target: Dict[str, List[str]] = {}
+    for image in project.context.extras.get("images", []):
+        by_target.setdefault(image.target, []).append(image.name)
+    if not targets:
+        return [r.name for r in images]
+    selected: List[str] = []
+    unknown = []
+    image_names = {r.name for r in images}
+    for t in targets:
+        names = by_target.get(t) or ([t] if t in image_names else [])
+        if not names:
+            unknown.append(t)
+        selected.extend(n for n in names if n not in selected)
+    if unknown:
+        known = sorted(set(by_target) | image_names)
+        raise ConfigError(f"{project.tiltfile}: no image build for "
+                          f"{', '.join(repr(u) for u in unknown)} (images and targets: "
+                          f"{', '.join(known)})")
+    return selected
+
+
+def staging_build(tiltfile: str = "Tiltfile.py", targets: Iterable[str] = (),
+                  args: Sequence[str] = (), executor: Optional[_fops.Executor] = None, *,
+                  force: bool = False, reporter: Optional[str] = None,
+                  max_parallel: int = 0, timeout: Optional[float] = None,
+                  observers: Iterable[_fops.Observer] = ()) -> _fops.RunResult:
+    """The staging channel: loads ``tiltfile`` in staging mode (staging tags,
+    staging cache scopes) and builds and pushes only its images — those of
+    ``targets`` (plane target or image resource names; all when empty) and
+    what they depend on — with no cluster step at all.
+
+    ``executor``: default a :class:`fops.ProcessExecutor`. ``force``: rebuild
+    even unchanged images. ``reporter``: ``"stdout"``/``"stderr"`` to print
+    progress and the summary; ``observers``: more :class:`fops.Observer` objects.
+    Raises ConfigError for an unknown target and PolicyError when an image
+    depends on a cluster resource (a Helm release).
+    """
+    import fops
+    from fops.session import Session
+
+    project = fops.load(tiltfile, args=list(args), mode="staging", subcommand="ci")
+    selected = _select_images(project, list(targets))
+    closure = project.graph.closure(selected)
+    cluster = [project.graph.resource(i) for i in closure
+               if project.graph.resource(i).kind in CLUSTER_KINDS]
+    if cluster:
+        names = ", ".join(f"{r.name} ({r.kind})" for r in cluster)
+        raise PolicyError(f"{tiltfile}: staging --build-only never touches the cluster, but the "
+                          f"selected images depend on {names}")
+    if executor is None:
+        executor = _fops.ProcessExecutor()
+    with Session(project, executor, resources=selected, force=force, reporter=reporter,
+                 max_parallel=max_parallel, timeout=timeout,
+                 observers=list(observers)) as session:
+        return session.ci()

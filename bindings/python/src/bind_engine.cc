@@ -1,8 +1,409 @@
-// Python shims for the engine layer.
+// Python shims for the plan and engine layers: the resource graph, run
+// results, the hook interfaces a Python subclass may implement (Observer,
+// UpdateGate, Prober) and the Engine. Engine runs release the GIL; Python
+// callbacks take it only while they run. With handle_signals=True a run
+// installs C++ handlers for SIGINT/SIGTERM/SIGHUP that call
+// Engine::RequestStop (Python's own handlers cannot run while the main
+// thread waits in C++), and restores the previous handlers afterwards.
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "bindings.h"
+#include "convert.h"
+#include "fops/engine/engine.h"
+#include "fops/engine/observer.h"
+#include "fops/engine/prober.h"
+#include "fops/engine/run_result.h"
+#include "fops/engine/terminal_reporter.h"
+#include "fops/engine/update_gate.h"
+#include "fops/exec/process_executor.h"
+#include "fops/plan/graph.h"
+#include "python_executor.h"
 
 namespace fops::python {
+namespace py = pybind11;
 
-void BindEngine(pybind11::module_& m) { (void)m; }
+namespace {
+
+// Calls the Python override `name` with the GIL; an exception it raises is
+// reported as unraisable (printed) instead of unwinding through the engine.
+template <typename Base, typename... Args>
+void CallOverride(const Base* self, const char* name, Args&&... args) {
+  py::gil_scoped_acquire gil;
+  py::function override = py::get_override(self, name);
+  if (!override) return;
+  try {
+    override(std::forward<Args>(args)...);
+  } catch (py::error_already_set& error) {
+    error.discard_as_unraisable(name);
+  }
+}
+
+class PyObserver : public Observer {
+ public:
+  void OnRunStarted(std::string_view session_id) override {
+    CallOverride<Observer>(this, "on_run_started", session_id);
+  }
+  void OnResourceStarted(const Resource& resource, std::string_view reason) override {
+    CallOverride<Observer>(this, "on_resource_started", resource, reason);
+  }
+  void OnCommandStarted(const Resource& resource, const CommandSpec& spec) override {
+    CallOverride<Observer>(this, "on_command_started", resource, spec);
+  }
+  void OnOutput(const Resource& resource, Stream stream, std::string_view line) override {
+    CallOverride<Observer>(this, "on_output", resource, stream, line);
+  }
+  void OnResourceReady(const Resource& resource) override {
+    CallOverride<Observer>(this, "on_resource_ready", resource);
+  }
+  void OnResourceFinished(const Resource& resource, const ResourceResult& result) override {
+    CallOverride<Observer>(this, "on_resource_finished", resource, result);
+  }
+  void OnRunFinished(const RunResult& result) override {
+    CallOverride<Observer>(this, "on_run_finished", result);
+  }
+};
+
+// Status for a Python exception raised by a hook.
+absl::Status StatusFromPython(py::error_already_set& error, absl::StatusCode code) {
+  return absl::Status(code, std::string(py::str(error.value())));
+}
+
+class PyUpdateGate : public UpdateGate {
+ public:
+  absl::StatusOr<GateDecision> Check(const Resource& resource) override {
+    py::gil_scoped_acquire gil;
+    py::function check = py::get_override(static_cast<const UpdateGate*>(this), "check");
+    if (!check) return GateDecision{.run = true, .reason = ""};
+    try {
+      py::object value = check(resource);
+      if (py::isinstance<GateDecision>(value)) return value.cast<GateDecision>();
+      if (py::isinstance<py::tuple>(value) && py::len(value) == 2) {
+        return GateDecision{.run = py::bool_(value[py::int_(0)]),
+                            .reason = py::str(value[py::int_(1)])};
+      }
+      return GateDecision{.run = py::bool_(value), .reason = ""};
+    } catch (py::error_already_set& error) {
+      return StatusFromPython(error, absl::StatusCode::kInternal);
+    }
+  }
+  absl::Status Record(const Resource& resource) override {
+    py::gil_scoped_acquire gil;
+    py::function record = py::get_override(static_cast<const UpdateGate*>(this), "record");
+    if (!record) return absl::OkStatus();
+    try {
+      record(resource);
+      return absl::OkStatus();
+    } catch (py::error_already_set& error) {
+      return StatusFromPython(error, absl::StatusCode::kInternal);
+    }
+  }
+};
+
+class PyProber : public Prober {
+ public:
+  absl::Status Check(const Probe& probe) override {
+    py::gil_scoped_acquire gil;
+    py::function check = py::get_override(static_cast<const Prober*>(this), "check");
+    if (!check) return absl::UnimplementedError("fops.Prober subclass does not define check(probe)");
+    try {
+      py::object value = check(probe);
+      if (value.is_none() || (py::isinstance<py::bool_>(value) && value.cast<bool>())) {
+        return absl::OkStatus();
+      }
+      return absl::UnavailableError(py::isinstance<py::bool_>(value) ? "not ready"
+                                                                     : std::string(py::str(value)));
+    } catch (py::error_already_set& error) {
+      return StatusFromPython(error, absl::StatusCode::kUnavailable);
+    }
+  }
+};
+
+// The engine whose run the process's signals stop; one run at a time.
+std::atomic<Engine*> g_signal_engine{nullptr};
+volatile std::sig_atomic_t g_last_signal = 0;
+
+void OnStopSignal(int signal) {
+  g_last_signal = signal;
+  if (Engine* engine = g_signal_engine.load()) engine->RequestStop();
+}
+
+// Routes SIGINT/SIGTERM/SIGHUP to `engine` for its lifetime.
+class SignalScope {
+ public:
+  SignalScope(Engine* engine, bool enabled) : enabled_(enabled) {
+    if (!enabled_) return;
+    g_last_signal = 0;
+    g_signal_engine.store(engine);
+    struct sigaction action = {};
+    action.sa_handler = OnStopSignal;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &action, &previous_[i]);
+  }
+  ~SignalScope() {
+    if (!enabled_) return;
+    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &previous_[i], nullptr);
+    g_signal_engine.store(nullptr);
+  }
+  SignalScope(const SignalScope&) = delete;
+  SignalScope& operator=(const SignalScope&) = delete;
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+  bool enabled_;
+  struct sigaction previous_[std::size(kSignals)];
+};
+
+// The Python-facing engine: owns the C++ Engine and keeps alive every
+// Python object it points into (executor, policy, gate, observers).
+class PyEngine {
+ public:
+  PyEngine(const Project& project, py::object executor, std::vector<std::string> selection,
+           int max_parallel, absl::Duration timeout, bool force, py::object policy, py::object gate,
+           py::object prober, py::list observers, py::object reporter) {
+    if (executor.is_none()) executor = py::cast(std::make_unique<ProcessExecutor>());
+    executor_ = executor;
+    Executor& ex = executor.cast<Executor&>();
+    if (auto* python = dynamic_cast<PythonExecutor*>(&ex)) python->Prepare();
+
+    EngineOptions options;
+    options.selection = std::move(selection);
+    options.max_parallel = max_parallel;
+    options.timeout = timeout;
+    options.force = force;
+    if (!policy.is_none()) options.policy = policy.cast<CommandPolicy*>();
+    if (!gate.is_none()) options.gate = gate.cast<UpdateGate*>();
+    if (!prober.is_none()) options.prober = prober.cast<Prober*>();
+    if (!reporter.is_none()) {
+      std::string stream = py::str(reporter);
+      if (stream != "stdout" && stream != "stderr") {
+        throw py::value_error("reporter must be None, 'stdout' or 'stderr'");
+      }
+      reporter_ = std::make_unique<TerminalReporter>(stream == "stdout" ? stdout : stderr);
+      options.observers.push_back(reporter_.get());
+    }
+    for (py::handle observer : observers) options.observers.push_back(observer.cast<Observer*>());
+    keep_alive_ = py::make_tuple(policy, gate, prober, observers);
+    engine_ = ValueOrRaise(Engine::Create(project, ex, std::move(options)));
+  }
+
+  ~PyEngine() { Close(); }
+
+  RunResult Run(bool up, bool handle_signals) {
+    if (!engine_) throw py::value_error("the engine is closed");
+    if (running_) throw py::value_error("the engine is already running");
+    FlushPython();
+    running_ = true;
+    RunResult result;
+    {
+      py::gil_scoped_release release;
+      SignalScope signals(engine_.get(), handle_signals);
+      result = up ? engine_->Up() : engine_->Ci();
+      std::fflush(stdout);
+      std::fflush(stderr);
+      stop_signal_ = handle_signals ? static_cast<int>(g_last_signal) : 0;
+    }
+    running_ = false;
+    return result;
+  }
+
+  void RequestStop() {
+    if (engine_) engine_->RequestStop();
+  }
+
+  // Stops whatever still runs (waits with the GIL released).
+  void Close() {
+    if (!engine_) return;
+    std::unique_ptr<Engine> engine = std::move(engine_);
+    if (PyGILState_Check()) {
+      py::gil_scoped_release release;
+      engine.reset();
+    } else {
+      engine.reset();
+    }
+  }
+
+  const Project& project() const {
+    if (!engine_) throw py::value_error("the engine is closed");
+    return engine_->project();
+  }
+  int stop_signal() const { return stop_signal_; }
+  py::object executor() const { return executor_; }
+
+ private:
+  static void FlushPython() {
+    for (const char* name : {"stdout", "stderr"}) {
+      py::object stream = py::module_::import("sys").attr(name);
+      if (!stream.is_none() && py::hasattr(stream, "flush")) stream.attr("flush")();
+    }
+  }
+
+  py::object executor_;
+  py::tuple keep_alive_;
+  std::unique_ptr<TerminalReporter> reporter_;
+  std::unique_ptr<Engine> engine_;  // last: destroyed before what it points into
+  bool running_ = false;
+  int stop_signal_ = 0;
+};
+
+void BindResults(py::module_& m) {
+  py::enum_<ResourceStatus>(m, "ResourceStatus", "A resource's status in a run.")
+      .value("NOT_RUN", ResourceStatus::kNotRun)
+      .value("PENDING", ResourceStatus::kPending)
+      .value("RUNNING", ResourceStatus::kRunning)
+      .value("SUCCEEDED", ResourceStatus::kSucceeded)
+      .value("UP_TO_DATE", ResourceStatus::kUpToDate)
+      .value("FAILED", ResourceStatus::kFailed)
+      .value("BLOCKED", ResourceStatus::kBlocked)
+      .value("CANCELLED", ResourceStatus::kCancelled)
+      .def_property_readonly("label", [](ResourceStatus s) { return std::string(ResourceStatusName(s)); },
+                             "'succeeded', 'failed', 'up to date', ...");
+
+  py::class_<ResourceResult>(m, "ResourceResult", "What happened to one resource in a run.")
+      .def(py::init<>())
+      .def_readwrite("name", &ResourceResult::name)
+      .def_readwrite("status", &ResourceResult::status)
+      .def_readwrite("duration", &ResourceResult::duration, "Seconds.")
+      .def_readwrite("reason", &ResourceResult::reason)
+      .def_readwrite("last_lines", &ResourceResult::last_lines)
+      .def("__repr__", [](const ResourceResult& r) {
+        return "ResourceResult(" + r.name + ": " + std::string(ResourceStatusName(r.status)) +
+               (r.reason.empty() ? "" : ", " + r.reason) + ")";
+      });
+
+  py::class_<RunResult>(m, "RunResult", "What a run did: a result per resource, in declaration order.")
+      .def(py::init<>())
+      .def_readwrite("ok", &RunResult::ok, "Every resource that was to run succeeded.")
+      .def_readwrite("error", &RunResult::error, "Run-level failure: 'timed out after 30m0s', 'interrupted'.")
+      .def_readwrite("duration", &RunResult::duration, "Seconds.")
+      .def_readwrite("resources", &RunResult::resources)
+      .def(
+          "find",
+          [](const RunResult& r, const std::string& name) -> std::optional<ResourceResult> {
+            const ResourceResult* found = r.Find(name);
+            if (found == nullptr) return std::nullopt;
+            return *found;
+          },
+          py::arg("name"), "The ResourceResult for `name`, or None.")
+      .def("__getitem__",
+           [](const RunResult& r, const std::string& name) {
+             const ResourceResult* found = r.Find(name);
+             if (found == nullptr) throw py::key_error(name);
+             return *found;
+           })
+      .def("__bool__", [](const RunResult& r) { return r.ok; })
+      .def("summary", &FormatSummary, "The summary table `fops ci` prints.")
+      .def("__repr__", [](const RunResult& r) {
+        return std::string("RunResult(") + (r.ok ? "ok" : "failed") + (r.error.empty() ? "" : ": " + r.error) +
+               ", " + std::to_string(r.resources.size()) + " resources)";
+      });
+
+  m.def("format_summary", &FormatSummary, py::arg("result"),
+        "The summary table (resource, status, duration, reason) and failures' last lines.");
+}
+
+void BindGraph(py::module_& m) {
+  py::class_<ResourceGraph>(m, "ResourceGraph", "Resources as nodes, resource_deps as edges; validated.")
+      .def_static("build", [](std::vector<Resource> resources) { return ValueOrRaise(ResourceGraph::Build(std::move(resources))); },
+                  py::arg("resources"),
+                  "Validates; ConfigError listing every problem with its Tiltfile line.")
+      .def_property_readonly("size", &ResourceGraph::size)
+      .def("__len__", &ResourceGraph::size)
+      .def_property_readonly("resources", &ResourceGraph::resources)
+      .def("resource", [](const ResourceGraph& g, int i) {
+        if (i < 0 || i >= g.size()) throw py::index_error(std::to_string(i));
+        return g.resource(i);
+      }, py::arg("index"))
+      .def("find", [](const ResourceGraph& g, const std::string& name) { return g.Find(name); }, py::arg("name"),
+           "Index of `name`, or -1.")
+      .def("deps", &ResourceGraph::deps, py::arg("index"))
+      .def("dependents", &ResourceGraph::dependents, py::arg("index"))
+      .def("chain_length", &ResourceGraph::chain_length, py::arg("index"))
+      .def_property_readonly("topological_order", &ResourceGraph::topological_order)
+      .def("closure", [](const ResourceGraph& g, const std::vector<std::string>& names) {
+        return ValueOrRaise(g.Closure(names));
+      }, py::arg("names"), "Indexes of `names` plus their deps, in topological order.")
+      .def("to_dot", &ResourceGraph::ToDot, "The graph in Graphviz DOT.");
+}
+
+void BindHooks(py::module_& m) {
+  py::class_<Observer, PyObserver>(m, "Observer", R"doc(
+Receives what the engine does, in order, on the engine's thread. Subclass and
+define any of on_run_started(session_id), on_resource_started(resource,
+reason), on_command_started(resource, spec), on_output(resource, stream,
+line), on_resource_ready(resource), on_resource_finished(resource, result),
+on_run_finished(result). Must not block; exceptions are printed, not raised.)doc")
+      .def(py::init<>());
+
+  py::class_<GateDecision>(m, "GateDecision")
+      .def(py::init([](bool run, std::string reason) { return GateDecision{run, std::move(reason)}; }),
+           py::arg("run") = true, py::arg("reason") = "")
+      .def_readwrite("run", &GateDecision::run)
+      .def_readwrite("reason", &GateDecision::reason);
+
+  py::class_<UpdateGate, PyUpdateGate>(m, "UpdateGate", R"doc(
+Skip-if-unchanged. Subclass and define check(resource) -> GateDecision |
+(run, reason) | bool, and record(resource) after a success.)doc")
+      .def(py::init<>());
+
+  py::class_<Prober, PyProber>(m, "Prober", R"doc(
+One readiness attempt. Subclass and define check(probe): None/True when
+ready; False, a reason str or an exception when not.)doc")
+      .def(py::init<>());
+
+  py::class_<TerminalReporter, Observer>(m, "TerminalReporter",
+                                         "Prints a run with Tilt's prefixes and the summary table.")
+      .def(py::init([](const std::string& stream) {
+             if (stream != "stdout" && stream != "stderr") {
+               throw py::value_error("stream must be 'stdout' or 'stderr'");
+             }
+             return std::make_unique<TerminalReporter>(stream == "stdout" ? stdout : stderr);
+           }),
+           py::arg("stream") = "stdout");
+}
+
+void BindEngineClass(py::module_& m) {
+  py::class_<PyEngine>(m, "Engine", R"doc(
+Runs a project's resources through an executor (default: a ProcessExecutor).
+ci() and up() release the GIL while they wait; request_stop() may be called
+from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
+(the `fops` command uses this).)doc")
+      .def(py::init<const Project&, py::object, std::vector<std::string>, int, absl::Duration, bool,
+                    py::object, py::object, py::object, py::list, py::object>(),
+           py::arg("project"), py::arg("executor") = py::none(),
+           py::arg("selection") = std::vector<std::string>{}, py::arg("max_parallel") = 0,
+           py::arg("timeout") = absl::ZeroDuration(), py::arg("force") = false,
+           py::arg("policy") = py::none(), py::arg("gate") = py::none(), py::arg("prober") = py::none(),
+           py::arg("observers") = py::list(), py::arg("reporter") = py::none())
+      .def("ci", [](PyEngine& e, bool handle_signals) { return e.Run(false, handle_signals); },
+           py::arg("handle_signals") = false,
+           "Runs the selection until done (serve resources: ready), then stops serve processes.")
+      .def("up", [](PyEngine& e, bool handle_signals) { return e.Run(true, handle_signals); },
+           py::arg("handle_signals") = false, "Like ci(), then keeps serving until request_stop().")
+      .def("request_stop", &PyEngine::RequestStop, "Ends ci()/up() soon. Thread-safe.")
+      .def("close", &PyEngine::Close, "Stops everything still running.")
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](PyEngine& e, py::args) { e.Close(); })
+      .def_property_readonly("project", &PyEngine::project)
+      .def_property_readonly("executor", &PyEngine::executor)
+      .def_property_readonly("stop_signal", &PyEngine::stop_signal,
+                             "The signal that stopped the last run (handle_signals=True), or 0.");
+}
+
+}  // namespace
+
+void BindEngine(py::module_& m) {
+  BindResults(m);
+  BindGraph(m);
+  BindHooks(m);
+  BindEngineClass(m);
+}
 
 }  // namespace fops::python

@@ -14,3 +14,16 @@ def register_all(subparsers) -> None:
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
+
+
+def register_one(subparsers, command: str) -> bool:
+    """Registers only the module named ``command`` (the common case: the
+    other modules need not be imported). True when that registered it."""
+    if not command.isidentifier() or not any(i.name == command for i in pkgutil.iter_modules(__path__)):
+        return False
+    module = importlib.import_module(f"{__name__}.{command}")
+    register = getattr(module, "register", None)
+    if register is None:
+        return False
+    register(subparsers)
+    return command in subparsers.choices

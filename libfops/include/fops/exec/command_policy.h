@@ -32,6 +32,7 @@ class GuardedExecutor : public Executor {
   void Interrupt() override { inner_.Interrupt(); }
   size_t running() const override { return inner_.running(); }
   bool simulated() const override { return inner_.simulated(); }
+  const Clock& clock() const override { return inner_.clock(); }
 
  private:
   Executor& inner_;

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "fops/base/clock.h"
 
 namespace fops {
 
@@ -95,6 +96,11 @@ class Executor {
   /// True when commands do not really run (dry-run, scripted): the engine
   /// then takes a serve resource as ready once started, without probing.
   virtual bool simulated() const { return false; }
+
+  /// The time commands run in: real for real processes, virtual for the
+  /// scripted executor (a delay moves it, nothing sleeps). The engine reads
+  /// deadlines and durations from it so simulated runs are deterministic.
+  virtual const Clock& clock() const { return Clock::Real(); }
 };
 
 }  // namespace fops

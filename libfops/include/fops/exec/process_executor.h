@@ -1,13 +1,24 @@
 // Runs commands as real processes: posix_spawn, each in its own process
-// group, stdin from /dev/null, stdout and stderr read line by line. A
-// timeout sends SIGTERM to the group and SIGKILL after a grace period. When
-// the executor is destroyed nothing it started is left running.
+// group, stdin from /dev/null, stdout and stderr read line by line (a
+// trailing "\r" dropped, a last line without newline still delivered, very
+// long lines in pieces). A timeout or Stop() sends SIGTERM to the group and
+// SIGKILL after `kill_grace`; such a command is reported only once nothing
+// of its group is left alive. When the executor is destroyed (or Abort()
+// returns) nothing it started is left running. No SIGCHLD handler, no
+// polling tick: one poll(2) over pipes, pidfds and a wake-up eventfd.
 //
-//   ProcessExecutor ex;            // or ProcessExecutor(options)
-//   ex.Start({.id = 1, .resource = "web", .argv = {"sh", "-c", "make"}});
+//   ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = absl::Seconds(2)});
+//   FOPS_RETURN_IF_ERROR(ex.Start({.id = 1, .resource = "web", .argv = {"sh", "-c", "make"}}));
+//   std::optional<CommandResult> r = ex.Wait(absl::InfiniteFuture(), listener);
+//
+// A command whose leader exits by itself is reported at once, even if it
+// left processes in its group (`server &`): those keep running for the
+// session and are stopped by Abort() or the destructor. docs/executors.md
+// has the whole story.
 #ifndef FOPS_EXEC_PROCESS_EXECUTOR_H_
 #define FOPS_EXEC_PROCESS_EXECUTOR_H_
 
+#include <cstddef>
 #include <memory>
 
 #include "fops/exec/executor.h"
@@ -18,23 +29,50 @@ struct ProcessExecutorOptions {
   /// Between SIGTERM and SIGKILL when stopping a process group.
   absl::Duration kill_grace = absl::Seconds(2);
   /// Also adopt orphaned grandchildren (PR_SET_CHILD_SUBREAPER) so a
-  /// daemon that leaves its process group is still stopped. For the `fops`
-  /// command; leave off when embedding in a process with other children.
+  /// daemon that leaves its process group is still stopped and reaped:
+  /// descendants are found in /proc through their parents, and adopted
+  /// orphans by the FOPS_EXEC_TAG each command gets in its environment.
+  /// For the `fops` command; leave off when embedding in a process with
+  /// other children (orphans of those would be adopted too).
   bool subreaper = false;
+  /// A line longer than this is delivered in pieces of this size, so a
+  /// process that never prints a newline cannot grow memory without bound.
+  size_t max_line_bytes = 16 * 1024;
 };
 
-/// Not thread-safe except Interrupt(); drive it from one thread.
+/// Not thread-safe except Interrupt(); drive it from one thread. Separate
+/// instances may run on separate threads.
 class ProcessExecutor : public Executor {
  public:
+  /// Default options.
   ProcessExecutor();
+  /// With `options`; `subreaper` takes effect at once.
   explicit ProcessExecutor(ProcessExecutorOptions options);
-  ~ProcessExecutor() override;  ///< stops and reaps everything still running
+  /// Abort()s: stops and reaps everything still running.
+  ~ProcessExecutor() override;
 
+  /// Spawns `spec`. kNotFound "command not found: X" for a missing
+  /// program, kNotFound naming a missing `dir`, kPermissionDenied for a
+  /// program that is not executable, kInvalidArgument for an empty argv
+  /// or an id already running.
   absl::Status Start(const CommandSpec& spec) override;
+  /// Delivers output and returns the next finished command (kTimedOut /
+  /// kStopped for the ones it killed), or nullopt at `deadline` or on
+  /// Interrupt(). With nothing running it waits for those alone.
   std::optional<CommandResult> Wait(absl::Time deadline, OutputListener& listener) override;
+  /// Starts stopping `id` (SIGTERM to its group now, SIGKILL after the
+  /// grace) and returns at once; Wait() reports it as kStopped. A command
+  /// that already exited is reported as it exited.
   void Stop(uint64_t id) override;
+  /// Stops every command and every leftover group (and, with `subreaper`,
+  /// every tagged descendant), waits for all of them and reaps them.
+  /// Blocks up to `kill_grace` plus the time SIGKILL takes. Their results
+  /// and output are dropped: afterwards running() is 0.
   void Abort() override;
+  /// Wakes a Wait(), or makes the next one return at once. Thread-safe,
+  /// async-signal-safe (one write(2) to an eventfd).
   void Interrupt() override;
+  /// Commands started and not yet returned by Wait().
   size_t running() const override;
 
  private:

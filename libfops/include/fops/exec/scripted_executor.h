@@ -27,14 +27,22 @@ struct ScriptedRule {
   int exit_code = 0;
   std::vector<std::string> output;  ///< stdout lines, delivered before it finishes
   absl::Duration delay = absl::ZeroDuration();  ///< virtual time it takes
-  bool serve_until_stopped = false;  ///< for serve commands: keep running
+  /// Keep running until stopped (or the command's timeout). A serve
+  /// command no rule matches does so too; a serve command whose rule says
+  /// false exits after `delay` with `exit_code` (a server that dies).
+  bool serve_until_stopped = false;
 };
 
-/// Not thread-safe except Interrupt().
+/// Not thread-safe except Interrupt(). Commands finish in order of virtual
+/// finish time (start + delay, or start + timeout when the delay is longer:
+/// then they are reported as timed out), ties in start order. Output lines
+/// are delivered by the first Wait() after a command starts.
 class ScriptedExecutor : public Executor {
  public:
   ScriptedExecutor();
   ~ScriptedExecutor() override;
+  ScriptedExecutor(const ScriptedExecutor&) = delete;
+  ScriptedExecutor& operator=(const ScriptedExecutor&) = delete;
 
   /// Rules are tried newest first; with no match a command exits 0 with no
   /// output (a serve command runs until stopped).
@@ -47,9 +55,14 @@ class ScriptedExecutor : public Executor {
   std::optional<CommandResult> Wait(absl::Time deadline, OutputListener& listener) override;
   void Stop(uint64_t id) override;
   void Abort() override;
-  void Interrupt() override {}
+  /// Wakes a Wait() blocked with nothing left that can finish (only serve
+  /// commands running and no deadline). Thread-safe, async-signal-safe.
+  void Interrupt() override;
   size_t running() const override;
   bool simulated() const override { return true; }
+  /// Virtual time: starts at the real time of construction and moves only
+  /// when a Wait() returns a command that took `delay` or reaches a deadline.
+  const Clock& clock() const override;
 
  private:
   class Impl;

@@ -1,0 +1,36 @@
+"""``fops ci``: run every enabled resource once, print a summary, exit 0 or 1."""
+from __future__ import annotations
+
+import argparse
+
+from fops import cli
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "ci", usage=cli.USAGE.format("ci"), help="run the resources once and exit 0 if all succeeded",
+        description="Runs every enabled auto_init resource (or the RESOURCEs named, with their "
+                    "deps), waits for serve resources to pass readiness, stops them, prints the "
+                    "summary table and exits 0 if all succeeded, 1 otherwise. Never waits on "
+                    "manual or auto_init=False resources.")
+    cli.add_tiltfile_args(parser)
+    cli.add_run_args(parser)
+    parser.add_argument("--timeout", type=cli.parse_duration, default=None, metavar="DURATION",
+                        help="stop the whole run after this long: seconds or 90s/5m/1h "
+                             "(default: update_settings(ci_timeout=), 30m)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import fops
+    from fops.session import Session
+
+    project = cli.load_project(args, "ci")
+    executor = fops.ProcessExecutor(subreaper=True)
+    with Session(project, executor, max_parallel=args.max_parallel, timeout=args.timeout,
+                 force=args.force, reporter="stdout") as session:
+        result = session.ci(handle_signals=True)
+        signal = session.engine.stop_signal
+    if signal:
+        return 128 + signal
+    return cli.EXIT_OK if result.ok else cli.EXIT_FAILED

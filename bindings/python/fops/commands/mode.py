@@ -1,0 +1,166 @@
+"""``fops mode``: the repo's mode, and the transitions between modes.
+
+::
+
+    fops mode                                   # current mode and who holds the session
+    fops mode deploy [--plan] [--timeout 5m]    # hand back to Argo CD
+    fops mode staging [--build-only] [TARGET ...] [--plan]
+    fops mode development                       # record development mode (fops up does too)
+
+See docs/modes.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from fops import cli
+
+
+def _file_arg(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `fops mode -f X deploy` keeps X (a subparser default would
+    # overwrite the value the parent parsed).
+    parser.add_argument("-f", "--file", default=argparse.SUPPRESS, metavar="FILE",
+                        help=f"the Tiltfile (default: {cli.DEFAULT_TILTFILE})")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "mode", usage="fops mode [-f FILE] [development | staging ... | deploy ...]",
+        help="show the mode, or change it (staging, deploy)",
+        description="Without a subcommand: prints the repo's mode (development, staging, "
+                    "deployment; kept in the state directory) and the fops session holding "
+                    "the repo, if any. `fops mode deploy` hands the canonical apps back to "
+                    "Argo CD; `fops mode staging` builds staging-tagged images.")
+    cli.add_tiltfile_args(parser, resources=False)
+    sub = parser.add_subparsers(dest="mode_command", metavar="MODE")
+
+    deploy = sub.add_parser(
+        "deploy", aliases=["deployment"], usage="fops mode deploy [options]",
+        help="stop the session, sync the canonical apps with Argo CD, wait for Synced/Healthy",
+        description="Stops the local fops session (SIGTERM, then waits), asks Argo CD to sync "
+                    "each canonical app (the Tiltfile's argocd_apps([...]) or --app), waits "
+                    "until every one is Synced and Healthy or the timeout passes, prints a line "
+                    "per app and records deployment mode. Exits 1 when an app is Degraded, its "
+                    "sync failed, or the wait timed out. Server and token: ARGOCD_SERVER, "
+                    "ARGOCD_AUTH_TOKEN, ARGOCD_OPTS (as for the argocd CLI).")
+    _file_arg(deploy)
+    deploy.add_argument("--plan", action="store_true", help="print the steps; do nothing")
+    deploy.add_argument("--timeout", type=cli.parse_duration, metavar="DURATION",
+                        help="the wait for Synced/Healthy (default: argocd_apps(timeout=) or 5m)")
+    deploy.add_argument("--app", action="append", default=[], metavar="NAME",
+                        help="a canonical app (repeatable; replaces the Tiltfile's list)")
+    deploy.add_argument("--server", help="Argo CD server (host:port or URL; default ARGOCD_SERVER)")
+    deploy.add_argument("--insecure", action="store_true", default=None,
+                        help="do not verify the server's TLS certificate")
+    deploy.add_argument("--plaintext", action="store_true", default=None,
+                        help="plain HTTP instead of HTTPS")
+    deploy.add_argument("--prune", action="store_true", help="sync with prune")
+    deploy.add_argument("--poll-interval", type=cli.parse_duration, metavar="DURATION",
+                        help="between reads of each app while waiting (default 2s)")
+    deploy.add_argument("--stop-timeout", type=cli.parse_duration, default=30.0, metavar="DURATION",
+                        help="how long the session may take to stop (default 30s)")
+    deploy.set_defaults(func=run_deploy)
+
+    staging = sub.add_parser(
+        "staging", usage="fops mode staging [--build-only] [--plan] [TARGET ...] [-- ARGS ...]",
+        help="build staging-tagged images; apply them live only to named targets",
+        description="Loads the Tiltfile in staging mode and builds and pushes staging-tagged "
+                    "images with the staging cache scopes. Build-only is the default; naming "
+                    "targets without --build-only also upgrades their canonical releases "
+                    "(helm_release(..., canonical=(release, namespace))) through Helm — never "
+                    "anything else. Records staging mode.")
+    _file_arg(staging)
+    staging.add_argument("targets", nargs="*", metavar="TARGET",
+                         help="plane targets, image builds or helm_release names")
+    staging.add_argument("--build-only", action="store_true",
+                         help="build and push only, even for named targets")
+    staging.add_argument("--plan", action="store_true", help="print the steps; do nothing")
+    staging.add_argument("--force", action="store_true", help="rebuild even unchanged images")
+    staging.set_defaults(func=run_staging)
+
+    development = sub.add_parser(
+        "development", aliases=["dev"], usage="fops mode development",
+        help="record development mode (fops up does this too)",
+        description="Records development mode without starting a session.")
+    _file_arg(development)
+    development.set_defaults(func=run_development)
+    parser.set_defaults(func=run_show)
+
+
+def _state_dir(args: argparse.Namespace) -> str:
+    from fops import _fops
+
+    return _fops.state_dir_for(os.path.dirname(os.path.abspath(args.file)))
+
+
+def _when(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from fops import modes
+
+    state_dir = _state_dir(args)
+    print(f"mode: {modes.mode_state(state_dir).describe()}")
+    holder = modes.session_holder(state_dir)
+    if holder is None:
+        print("session: none")
+    else:
+        print(f"session: fops {holder.mode} (PID {holder.pid}, since {_when(holder.started)}, "
+              f"{holder.tiltfile})")
+    return cli.EXIT_OK
+
+
+def run_development(args: argparse.Namespace) -> int:
+    from fops import _fops
+
+    _fops.save_mode_state(_state_dir(args), "development", by="fops mode development")
+    print("mode: development")
+    return cli.EXIT_OK
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    import fops
+    from fops import modes
+
+    options = dict(server=args.server, insecure=args.insecure, plaintext=args.plaintext,
+                   timeout=args.timeout, stop_timeout=args.stop_timeout, prune=args.prune,
+                   poll_interval=args.poll_interval)
+    if os.path.isfile(args.file):
+        project = fops.load(args.file, args=args.tiltfile_args, mode="deployment",
+                            subcommand="mode")
+        transition = modes.DeployTransition.from_project(project, args.app, **options)
+    elif args.app:
+        options = {k: v for k, v in options.items() if v is not None}
+        transition = modes.DeployTransition(_state_dir(args), args.app, **options)
+    else:
+        raise fops.ConfigError(f"{args.file}: no such Tiltfile, and no --app: name the canonical "
+                               f"Argo CD applications")
+    if args.plan:
+        sys.stdout.write(str(transition.plan()))
+        return cli.EXIT_OK
+    result = transition.execute(_say)
+    return cli.EXIT_OK if result.ok else cli.EXIT_FAILED
+
+
+def run_staging(args: argparse.Namespace) -> int:
+    import fops
+    from fops import modes
+
+    project = fops.load(args.file, args=args.tiltfile_args, mode="staging", subcommand="mode")
+    transition = modes.StagingTransition(project, args.targets, build_only=args.build_only)
+    plan = transition.plan()
+    if args.plan:
+        sys.stdout.write(str(plan))
+        return cli.EXIT_OK
+    if not plan.records_mode:  # refused: a session runs
+        raise fops.PolicyError(plan.steps[0][1])
+    result = transition.execute(force=args.force, reporter="stdout")
+    return cli.EXIT_OK if result.ok else cli.EXIT_FAILED

@@ -1,0 +1,43 @@
+"""``fops up``: run, keep serving until SIGINT/SIGTERM, then stop everything."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal as _signal
+import sys
+
+from fops import cli
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "up", usage=cli.USAGE.format("up"), help="run, then keep serve processes up until stopped",
+        description="Takes the repo's session lock (one session per repo), runs like `fops ci`, "
+                    "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
+                    "(`fops down`), and stops every process it started, grandchildren included.")
+    cli.add_tiltfile_args(parser)
+    cli.add_run_args(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import fops
+    from fops.session import Session
+
+    project = cli.load_project(args, "up")
+    with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
+                                        os.path.abspath(project.tiltfile)):
+        from fops import modes
+
+        modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
+        executor = fops.ProcessExecutor(subreaper=True)
+        with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
+                     reporter="stdout") as session:
+            result = session.up(handle_signals=True)
+            signal = session.engine.stop_signal
+    if signal:
+        print(f"fops up: stopped by {_signal.Signals(signal).name}; nothing left running",
+              file=sys.stderr)
+    failed = [r for r in result.resources
+              if r.status in (fops.ResourceStatus.FAILED, fops.ResourceStatus.BLOCKED)]
+    return cli.EXIT_FAILED if failed else cli.EXIT_OK

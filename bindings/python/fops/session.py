@@ -1,0 +1,106 @@
+"""An engine for a loaded project, with the hooks other modules provide.
+
+The ``fops`` command and :func:`fops.testing.run_tiltfile` build engines
+here so every run gets the same hooks:
+
+- ``fops.images.update_gate(ctx)``: skip-if-unchanged for image builds and
+  Helm upgrades (None: always run);
+- ``fops.modes.command_policy(ctx)``: the guard for the repo's mode (None:
+  the engine's default);
+- ``fops.telemetry.observers(ctx, runner)``: Build Plane Event emitters, with
+  runner "ci" when the CI environment variable is set, else "local";
+  ``fops.telemetry.finish(observers)`` after the run.
+
+::
+
+    with Session(project, executor) as session:
+        result = session.ci()
+"""
+from __future__ import annotations
+
+import os
+
+from fops import _fops
+from fops import context as _context
+from fops.engine import Engine
+
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional
+
+__all__ = ["Session", "runner"]
+
+
+def runner() -> str:
+    """"ci" when the CI environment variable is set (as CI systems do), else "local"."""
+    return "ci" if os.environ.get("CI") else "local"
+
+
+def _context_of(project: _fops.Project) -> _context.LoadContext:
+    ctx = getattr(project, "context", None)
+    if ctx is None:  # a Project built by hand, not by fops.load
+        root = project.root or os.path.dirname(os.path.abspath(project.tiltfile or "."))
+        ctx = _context.LoadContext(tiltfile=project.tiltfile, root=root,
+                                   state_dir=_fops.state_dir_for(root))
+    return ctx
+
+
+class Session:
+    """An :class:`fops.Engine` for ``project`` with the gate, policy and telemetry hooks.
+
+    Takes the same keyword arguments as :class:`fops.Engine` (except the
+    hooks, which come from the modules above; ``observers`` are added to
+    the telemetry ones).
+    """
+
+    def __init__(self, project: _fops.Project, executor: Optional[_fops.Executor] = None, *,
+                 resources: Optional[Iterable[str]] = None, max_parallel: int = 0,
+                 timeout: Optional[float] = None, force: bool = False,
+                 observers: Iterable[_fops.Observer] = (), reporter: Optional[str] = None,
+                 prober: Optional[_fops.Prober] = None):
+        from fops import images, modes, telemetry
+
+        ctx = _context_of(project)
+        self.context = ctx
+        self.gate = images.update_gate(ctx)
+        self.policy = modes.command_policy(ctx)
+        self.telemetry: List = list(telemetry.observers(ctx, runner()) or [])
+        self._finished = False
+        self.engine = Engine(project, executor, resources=resources, max_parallel=max_parallel,
+                             timeout=timeout, force=force, policy=self.policy, gate=self.gate,
+                             prober=prober, observers=[*observers, *self.telemetry],
+                             reporter=reporter)
+
+    def ci(self, handle_signals: bool = False) -> _fops.RunResult:
+        """Engine.ci(), then flushes telemetry."""
+        try:
+            return self.engine.ci(handle_signals)
+        finally:
+            self._finish()
+
+    def up(self, handle_signals: bool = False) -> _fops.RunResult:
+        """Engine.up(), then flushes telemetry."""
+        try:
+            return self.engine.up(handle_signals)
+        finally:
+            self._finish()
+
+    def request_stop(self) -> None:
+        self.engine.request_stop()
+
+    def _finish(self) -> None:
+        if not self._finished:
+            self._finished = True
+            from fops import telemetry
+
+            telemetry.finish(self.telemetry)
+
+    def close(self) -> None:
+        """Stops whatever still runs."""
+        self.engine.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""FractalOps runtime (example): the API and the worker share this image."""

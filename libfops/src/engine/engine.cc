@@ -1,0 +1,899 @@
+#include "fops/engine/engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "fops/base/format_duration.h"
+#include "fops/base/redact.h"
+#include "fops/base/status_macros.h"
+#include "fops/base/string_view.h"
+#include "fops/exec/wakeup.h"
+#include "fops/plan/graph.h"
+#include "fops/policy/default_policy.h"
+#include "fops/watch/file_watcher.h"
+#include "fops/watch/ignore_matcher.h"
+
+namespace fops {
+namespace {
+
+constexpr size_t kLastLines = 20;
+// Before a serve resource's first passing probe fops probes from this
+// interval, doubling up to the probe's period: a server that is up in 30 ms
+// is seen as ready in about 30 ms, not after a whole period.
+constexpr absl::Duration kFirstProbeInterval = absl::Milliseconds(25);
+
+std::string NewSessionId() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<uint64_t>(device()) << 32) ^ device());
+  return absl::StrFormat("%016x", rng());
+}
+
+bool IsFinal(ResourceStatus s) {
+  return s != ResourceStatus::kPending && s != ResourceStatus::kRunning;
+}
+
+bool IsSuccess(ResourceStatus s) {
+  return s == ResourceStatus::kSucceeded || s == ResourceStatus::kUpToDate;
+}
+
+// "helm upgrade --install api ch…" for naming one step of several.
+std::string ShortCommand(const Command& c) {
+  std::string s = c.ToString();
+  constexpr size_t kMax = 60;
+  if (s.size() > kMax) s = absl::StrCat(s.substr(0, kMax - 3), "...");
+  return s;
+}
+
+// The reason a command could not start: a policy refusal reads as itself.
+std::string StartFailure(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kFailedPrecondition) return std::string(status.message());
+  return absl::StrCat("cannot start: ", status.message());
+}
+
+// The probe's period, guarded against zero (which would probe in a loop).
+absl::Duration ProbePeriod(const Probe& probe) {
+  return probe.period > absl::ZeroDuration() ? probe.period : absl::Seconds(1);
+}
+
+}  // namespace
+
+class Engine::Impl : public OutputListener {
+ public:
+  /// What re-runs a resource under `up`: its `deps` (absolute) minus `ignore`.
+  struct WatchSpec {
+    std::vector<std::filesystem::path> deps;
+    IgnoreMatcher ignore;
+  };
+
+  Impl(Project project, ResourceGraph graph, Executor& executor, EngineOptions options,
+       const CommandPolicy& policy, std::vector<char> selected, int max_parallel,
+       std::vector<WatchSpec> watches)
+      : project_(std::move(project)),
+        graph_(std::move(graph)),
+        options_(std::move(options)),
+        executor_(executor, policy),
+        clock_(executor.clock()),
+        selected_(std::move(selected)),
+        max_parallel_(max_parallel),
+        redactor_(Redactor::FromEnvironment()),
+        watches_(std::move(watches)),
+        nodes_(graph_.size()) {
+    // Priority: the longest chain of *selected* dependents, so work that
+    // unblocks the most runs first.
+    priority_.assign(graph_.size(), 0);
+    const std::vector<int>& topo = graph_.topological_order();
+    for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+      if (!selected_[*it]) continue;
+      int longest = 0;
+      for (int d : graph_.dependents(*it)) {
+        if (selected_[d]) longest = std::max(longest, priority_[d]);
+      }
+      priority_[*it] = 1 + longest;
+    }
+    prober_ = options_.prober;
+  }
+
+  ~Impl() override {
+    JoinProbes();
+    executor_.Abort();
+  }
+
+  RunResult Run(bool up);
+
+  void RequestStop() {
+    stop_requested_.store(true);
+    executor_.Interrupt();
+    wakeup_.Notify();
+  }
+
+  const Project& project() const { return project_; }
+
+  void OnLine(uint64_t id, Stream stream, std::string_view line) override {
+    auto it = commands_.find(id);
+    if (it == commands_.end()) return;
+    Node& n = nodes_[it->second.node];
+    n.last_lines.emplace_back(line);
+    if (n.last_lines.size() > kLastLines) n.last_lines.pop_front();
+    for (Observer* o : options_.observers) o->OnOutput(resource(it->second.node), stream, line);
+  }
+
+ private:
+  struct Node {
+    ResourceStatus status = ResourceStatus::kNotRun;
+    int deps_left = 0;
+    bool queued = false;
+    std::vector<const Command*> steps;  // cmd and then_cmds, the non-empty ones
+    size_t step = 0;
+    uint64_t update_id = 0;  // running update command, 0: none
+    uint64_t serve_id = 0;   // running serve command, 0: none
+    bool up_to_date = false;  // the gate said skip
+    std::string trigger;      // why it runs again under `up` ("rebuilt: x changed")
+    bool rerun = false;       // files changed while it was running: run again after
+    bool restart_serve = false;  // start serve_cmd again once the old one exits
+    bool ready = false;
+    absl::Time started = absl::InfinitePast();
+    absl::Duration duration = absl::ZeroDuration();  // set when final
+    std::string reason;
+    std::deque<std::string> last_lines;
+    // Readiness probing, while the serve command runs and is not ready.
+    bool probing = false;
+    absl::Time next_probe = absl::InfiniteFuture();
+    absl::Duration probe_interval = kFirstProbeInterval;
+    int probe_passes = 0;
+    std::string probe_error = "no probe has run";
+    bool probe_in_flight = false;
+    std::thread probe_thread;
+  };
+  struct CommandRef {
+    int node;
+    bool serve;
+  };
+  struct ProbeOutcome {
+    int node;
+    absl::Status status;
+  };
+
+  const Resource& resource(int i) const { return graph_.resource(i); }
+
+  void Reset();
+  absl::Status StartWatching();
+  void OnFilesChanged(const std::vector<std::string>& paths);
+  void Rerun(int i, std::string reason);
+  void Enqueue(int i);
+  void StartReady();
+  void BeginUpdate(int i);
+  void StartStep(int i);
+  void UpdateSucceeded(int i);
+  void StartServe(int i);
+  void BecomeReady(int i);
+  void Finish(int i, ResourceStatus status, std::string reason);
+  void Fail(int i, std::string reason) { Finish(i, ResourceStatus::kFailed, std::move(reason)); }
+  absl::StatusOr<uint64_t> StartCommand(int i, const Command& command, bool serve);
+  void HandleResult(const CommandResult& r);
+  std::string Why(int i, const CommandResult& r) const;
+  bool Settled() const { return unsettled_ == 0; }
+  bool ProbesInFlight() const {
+    for (int i : probe_nodes_) {
+      if (nodes_[i].probe_in_flight) return true;
+    }
+    return false;
+  }
+  absl::Time NextProbeTime() const;
+  void LaunchDueProbes();
+  void CollectProbes();
+  void JoinProbes();
+  void Teardown(const std::string& cause, bool timed_out);
+  RunResult BuildResult(absl::Time start, std::string error);
+  ResourceResult MakeResult(int i) const;
+  std::string ResolveDir(const std::string& dir) const;
+
+  Project project_;
+  ResourceGraph graph_;
+  EngineOptions options_;
+  GuardedExecutor executor_;
+  const Clock& clock_;
+  std::vector<char> selected_;
+  std::vector<int> priority_;
+  int max_parallel_;
+  Redactor redactor_;
+  std::vector<WatchSpec> watches_;  // indexed like resources; empty deps: not watched
+  std::unique_ptr<FileWatcher> watcher_;
+  bool up_ = false;
+  bool tearing_down_ = false;  // the loop has ended: start nothing new
+  Prober* prober_ = nullptr;
+  std::unique_ptr<Prober> owned_prober_;
+  std::atomic<bool> stop_requested_{false};
+  Wakeup wakeup_;
+
+  // Per-run state.
+  std::vector<Node> nodes_;
+  std::set<std::pair<int, int>> ready_;  // (-priority, index): best first
+  absl::flat_hash_map<uint64_t, CommandRef> commands_;
+  absl::flat_hash_set<uint64_t> stopping_;  // commands the engine stopped
+  int updates_running_ = 0;
+  int unsettled_ = 0;  // selected resources without a final status
+  absl::flat_hash_set<int> probe_nodes_;  // resources probing or with a probe thread
+  int exclusive_running_ = 0;  // allow_parallel=False updates running
+  uint64_t next_id_ = 1;
+  std::mutex probe_mu_;
+  std::vector<ProbeOutcome> probe_outcomes_;  // guarded by probe_mu_
+};
+
+void Engine::Impl::Reset() {
+  JoinProbes();
+  unsettled_ = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    nodes_[i] = Node();
+    if (selected_[i]) {
+      nodes_[i].status = ResourceStatus::kPending;
+      ++unsettled_;
+    }
+  }
+  ready_.clear();
+  commands_.clear();
+  stopping_.clear();
+  updates_running_ = 0;
+  exclusive_running_ = 0;
+  {
+    std::lock_guard<std::mutex> lock(probe_mu_);
+    probe_outcomes_.clear();
+  }
+  for (int i = 0; i < graph_.size(); ++i) {
+    if (!selected_[i]) continue;
+    for (int d : graph_.deps(i)) {
+      if (selected_[d]) ++nodes_[i].deps_left;
+    }
+  }
+}
+
+void Engine::Impl::Enqueue(int i) {
+  nodes_[i].queued = true;
+  ready_.emplace(-priority_[i], i);
+}
+
+void Engine::Impl::StartReady() {
+  while (!ready_.empty() && updates_running_ < max_parallel_ && exclusive_running_ == 0) {
+    const int i = ready_.begin()->second;
+    // An exclusive resource waits for a quiet moment, and nothing jumps
+    // ahead of it meanwhile (it would never get one).
+    if (!resource(i).allow_parallel && updates_running_ > 0) return;
+    ready_.erase(ready_.begin());
+    nodes_[i].queued = false;
+    BeginUpdate(i);
+  }
+}
+
+void Engine::Impl::BeginUpdate(int i) {
+  Node& n = nodes_[i];
+  const Resource& r = resource(i);
+  n.status = ResourceStatus::kRunning;
+  n.started = clock_.Now();
+  n.steps.clear();
+  n.step = 0;
+  n.up_to_date = false;
+  std::string reason = std::move(n.trigger);
+  n.trigger.clear();
+  if (!r.inputs.empty() && options_.gate != nullptr && !options_.force) {
+    absl::StatusOr<GateDecision> decision = options_.gate->Check(r);
+    if (!decision.ok()) {
+      for (Observer* o : options_.observers) o->OnResourceStarted(r, "");
+      Fail(i, absl::StrCat("checking inputs: ", decision.status().message()));
+      return;
+    }
+    reason = decision->reason;
+    if (!decision->run) {
+      n.up_to_date = true;
+      n.reason = reason;
+      // Nothing to rebuild: a server already running (a re-run under
+      // `up`) keeps running.
+      if (!r.is_serve() || n.serve_id != 0) {
+        Finish(i, ResourceStatus::kUpToDate, reason);
+        return;
+      }
+      for (Observer* o : options_.observers) o->OnResourceStarted(r, reason);
+      StartServe(i);
+      return;
+    }
+  } else if (!r.inputs.empty() && options_.force) {
+    reason = "rebuilt: forced (--force)";
+  }
+  n.reason = reason;
+  for (Observer* o : options_.observers) o->OnResourceStarted(r, reason);
+  if (!r.cmd.empty()) n.steps.push_back(&r.cmd);
+  for (const Command& c : r.then_cmds) {
+    if (!c.empty()) n.steps.push_back(&c);
+  }
+  if (n.steps.empty()) {
+    UpdateSucceeded(i);
+    return;
+  }
+  ++updates_running_;
+  if (!r.allow_parallel) ++exclusive_running_;
+  StartStep(i);
+}
+
+std::string Engine::Impl::ResolveDir(const std::string& dir) const {
+  if (dir.empty()) return project_.root;
+  std::filesystem::path p(dir);
+  if (p.is_absolute() || project_.root.empty()) return dir;
+  return (std::filesystem::path(project_.root) / p).string();
+}
+
+absl::StatusOr<uint64_t> Engine::Impl::StartCommand(int i, const Command& command, bool serve) {
+  const Resource& r = resource(i);
+  CommandSpec spec;
+  spec.id = next_id_++;
+  spec.resource = r.name;
+  spec.argv = command.argv();
+  spec.serve = serve;
+  if (serve) {
+    spec.dir = ResolveDir(r.serve_dir.empty() ? r.dir : r.serve_dir);
+    spec.env = r.serve_env;
+  } else {
+    spec.dir = ResolveDir(r.dir);
+    spec.env = r.env;
+    spec.timeout = r.timeout;
+  }
+  FOPS_RETURN_IF_ERROR(executor_.Start(spec));
+  commands_[spec.id] = CommandRef{.node = i, .serve = serve};
+  for (Observer* o : options_.observers) o->OnCommandStarted(r, spec);
+  return spec.id;
+}
+
+void Engine::Impl::StartStep(int i) {
+  Node& n = nodes_[i];
+  absl::StatusOr<uint64_t> id = StartCommand(i, *n.steps[n.step], /*serve=*/false);
+  if (!id.ok()) {
+    --updates_running_;
+    if (!resource(i).allow_parallel) --exclusive_running_;
+    Fail(i, StartFailure(id.status()));
+    return;
+  }
+  n.update_id = *id;
+}
+
+void Engine::Impl::UpdateSucceeded(int i) {
+  const Resource& r = resource(i);
+  if (!r.inputs.empty() && options_.gate != nullptr) {
+    absl::Status recorded = options_.gate->Record(r);
+    if (!recorded.ok()) {
+      // The update itself worked; only the next skip is lost. Say so where
+      // the user reads output instead of failing a good build.
+      std::string line = absl::StrCat("fops: could not record inputs: ", recorded.message());
+      Node& n = nodes_[i];
+      n.last_lines.push_back(line);
+      if (n.last_lines.size() > kLastLines) n.last_lines.pop_front();
+      for (Observer* o : options_.observers) o->OnOutput(r, Stream::kStderr, line);
+    }
+  }
+  if (r.is_serve()) {
+    Node& n = nodes_[i];
+    if (n.serve_id != 0) {
+      // A re-run: the old server goes first (it may hold the port), the
+      // new one starts when it has exited.
+      n.restart_serve = true;
+      n.ready = false;
+      if (stopping_.insert(n.serve_id).second) executor_.Stop(n.serve_id);
+      return;
+    }
+    StartServe(i);
+  } else {
+    Finish(i, ResourceStatus::kSucceeded, nodes_[i].reason);
+  }
+}
+
+void Engine::Impl::StartServe(int i) {
+  Node& n = nodes_[i];
+  const Resource& r = resource(i);
+  absl::StatusOr<uint64_t> id = StartCommand(i, r.serve_cmd, /*serve=*/true);
+  if (!id.ok()) {
+    Fail(i, StartFailure(id.status()));
+    return;
+  }
+  n.serve_id = *id;
+  if (!r.readiness_probe.has_value() || executor_.simulated()) {
+    BecomeReady(i);
+    return;
+  }
+  if (prober_ == nullptr) {
+    owned_prober_ = NewRealProber();
+    prober_ = owned_prober_.get();
+  }
+  n.probing = true;
+  probe_nodes_.insert(i);
+  n.probe_passes = 0;
+  n.probe_interval = std::min(kFirstProbeInterval, ProbePeriod(*r.readiness_probe));
+  n.next_probe = clock_.Now() + r.readiness_probe->initial_delay;
+}
+
+void Engine::Impl::BecomeReady(int i) {
+  Node& n = nodes_[i];
+  n.ready = true;
+  n.probing = false;
+  n.next_probe = absl::InfiniteFuture();
+  for (Observer* o : options_.observers) o->OnResourceReady(resource(i));
+  Finish(i, n.up_to_date ? ResourceStatus::kUpToDate : ResourceStatus::kSucceeded, n.reason);
+}
+
+void Engine::Impl::Finish(int i, ResourceStatus status, std::string reason) {
+  Node& n = nodes_[i];
+  const bool was_final = IsFinal(n.status);
+  if (!was_final) --unsettled_;
+  n.status = status;
+  n.reason = std::move(reason);
+  if (status == ResourceStatus::kFailed) {
+    n.probing = false;
+    // A serve process whose resource failed (probe timeout, crash after
+    // ready) is not left running.
+    if (n.serve_id != 0 && !stopping_.contains(n.serve_id)) {
+      stopping_.insert(n.serve_id);
+      executor_.Stop(n.serve_id);
+    }
+  }
+  if (n.started != absl::InfinitePast()) n.duration = clock_.Now() - n.started;
+  if (!options_.observers.empty()) {
+    const ResourceResult result = MakeResult(i);
+    for (Observer* o : options_.observers) o->OnResourceFinished(resource(i), result);
+  }
+  if (n.rerun && status != ResourceStatus::kBlocked && status != ResourceStatus::kCancelled) {
+    n.rerun = false;
+    Rerun(i, std::move(n.trigger));
+  }
+  if (was_final) return;  // a ready server that died later: dependents already ran
+
+  if (IsSuccess(status)) {
+    // Under `up` a failed resource can be fixed and re-run: what it blocked
+    // waits again (Tilt's behaviour), and runs once its deps are done.
+    if (up_) {
+      std::vector<int> stack(graph_.dependents(i).begin(), graph_.dependents(i).end());
+      while (!stack.empty()) {
+        int d = stack.back();
+        stack.pop_back();
+        if (!selected_[d] || nodes_[d].status != ResourceStatus::kBlocked) continue;
+        nodes_[d].status = ResourceStatus::kPending;
+        nodes_[d].reason.clear();
+        ++unsettled_;
+        for (int dd : graph_.dependents(d)) stack.push_back(dd);
+      }
+    }
+    for (int d : graph_.dependents(i)) {
+      if (!selected_[d] || nodes_[d].status != ResourceStatus::kPending) continue;
+      if (--nodes_[d].deps_left == 0) Enqueue(d);
+    }
+    return;
+  }
+  if (status != ResourceStatus::kFailed) return;
+  // Block everything downstream that has not started, naming the failure.
+  const std::string& failed = resource(i).name;
+  std::vector<std::pair<int, int>> stack;  // (node, the dep it is blocked through)
+  for (int d : graph_.dependents(i)) stack.emplace_back(d, i);
+  while (!stack.empty()) {
+    auto [d, via] = stack.back();
+    stack.pop_back();
+    Node& dn = nodes_[d];
+    if (!selected_[d] || dn.status != ResourceStatus::kPending) continue;
+    if (dn.queued) {
+      ready_.erase({-priority_[d], d});
+      dn.queued = false;
+    }
+    std::string why = via == i ? absl::StrCat("dependency '", failed, "' failed")
+                               : absl::StrCat("dependency '", resource(via).name,
+                                              "' blocked ('", failed, "' failed)");
+    dn.status = ResourceStatus::kBlocked;
+    --unsettled_;
+    dn.reason = std::move(why);
+    if (!options_.observers.empty()) {
+      const ResourceResult blocked = MakeResult(d);
+      for (Observer* o : options_.observers) o->OnResourceFinished(resource(d), blocked);
+    }
+    for (int dd : graph_.dependents(d)) stack.emplace_back(dd, d);
+  }
+}
+
+std::string Engine::Impl::Why(int i, const CommandResult& r) const {
+  const Node& n = nodes_[i];
+  std::string why = r.kind == ExitKind::kTimedOut
+                        ? absl::StrCat("timed out after ", DurationToString(resource(i).timeout))
+                        : r.Describe();
+  if (n.steps.size() > 1) return absl::StrCat(ShortCommand(*n.steps[n.step]), ": ", why);
+  return why;
+}
+
+void Engine::Impl::HandleResult(const CommandResult& r) {
+  auto it = commands_.find(r.id);
+  if (it == commands_.end()) return;
+  const CommandRef ref = it->second;
+  commands_.erase(it);
+  const bool we_stopped = stopping_.erase(r.id) > 0;
+  Node& n = nodes_[ref.node];
+  if (ref.serve) {
+    n.serve_id = 0;
+    n.probing = false;
+    if (we_stopped && n.restart_serve) {
+      n.restart_serve = false;
+      StartServe(ref.node);
+      return;
+    }
+    if (we_stopped || n.status == ResourceStatus::kFailed) return;
+    Fail(ref.node, n.ready ? absl::StrCat("serve_cmd exited: ", r.Describe())
+                           : absl::StrCat("serve_cmd exited before it was ready: ", r.Describe()));
+    return;
+  }
+  n.update_id = 0;
+  --updates_running_;
+  if (!resource(ref.node).allow_parallel) --exclusive_running_;
+  if (we_stopped) return;  // Teardown sets the status
+  if (!r.ok()) {
+    Fail(ref.node, Why(ref.node, r));
+    return;
+  }
+  if (++n.step < n.steps.size()) {
+    ++updates_running_;
+    if (!resource(ref.node).allow_parallel) ++exclusive_running_;
+    StartStep(ref.node);
+    return;
+  }
+  UpdateSucceeded(ref.node);
+}
+
+absl::Time Engine::Impl::NextProbeTime() const {
+  absl::Time next = absl::InfiniteFuture();
+  for (int i : probe_nodes_) {
+    const Node& n = nodes_[i];
+    if (n.probing && !n.probe_in_flight) next = std::min(next, n.next_probe);
+  }
+  return next;
+}
+
+void Engine::Impl::LaunchDueProbes() {
+  const absl::Time now = clock_.Now();
+  std::vector<int> done;
+  for (int i : probe_nodes_) {
+    Node& n = nodes_[i];
+    if (!n.probing && !n.probe_in_flight) done.push_back(i);
+    if (!n.probing || n.probe_in_flight || n.next_probe > now) continue;
+    if (n.probe_thread.joinable()) n.probe_thread.join();
+    n.probe_in_flight = true;
+    // One attempt on a worker thread: a probe that takes its whole timeout
+    // must not hold up the output and results of other commands. It wakes
+    // the loop through the executor when done.
+    n.probe_thread = std::thread([this, i, probe = *resource(i).readiness_probe] {
+      absl::Status status = prober_ != nullptr ? prober_->Check(probe)
+                                               : absl::InternalError("no prober");
+      {
+        std::lock_guard<std::mutex> lock(probe_mu_);
+        probe_outcomes_.push_back({i, std::move(status)});
+      }
+      executor_.Interrupt();
+      wakeup_.Notify();
+    });
+  }
+  for (int i : done) {
+    if (nodes_[i].probe_thread.joinable()) nodes_[i].probe_thread.join();
+    probe_nodes_.erase(i);
+  }
+}
+
+void Engine::Impl::CollectProbes() {
+  std::vector<ProbeOutcome> outcomes;
+  {
+    std::lock_guard<std::mutex> lock(probe_mu_);
+    outcomes.swap(probe_outcomes_);
+  }
+  const absl::Time now = clock_.Now();
+  for (ProbeOutcome& o : outcomes) {
+    Node& n = nodes_[o.node];
+    if (n.probe_thread.joinable()) n.probe_thread.join();
+    n.probe_in_flight = false;
+    if (!n.probing) continue;  // the server died or was stopped meanwhile
+    const Probe& probe = *resource(o.node).readiness_probe;
+    if (o.status.ok()) {
+      if (++n.probe_passes >= std::max(1, probe.success_threshold)) {
+        BecomeReady(o.node);
+        continue;
+      }
+      n.next_probe = now + ProbePeriod(probe);
+    } else {
+      n.probe_passes = 0;
+      n.probe_error = std::string(o.status.message());
+      n.next_probe = now + n.probe_interval;
+      n.probe_interval = std::min(n.probe_interval * 2, ProbePeriod(probe));
+    }
+  }
+}
+
+void Engine::Impl::JoinProbes() {
+  for (Node& n : nodes_) {
+    if (n.probe_thread.joinable()) n.probe_thread.join();
+    n.probe_in_flight = false;
+  }
+  probe_nodes_.clear();
+  std::lock_guard<std::mutex> lock(probe_mu_);
+  probe_outcomes_.clear();
+}
+
+void Engine::Impl::Teardown(const std::string& cause, bool timed_out) {
+  tearing_down_ = true;
+  for (const auto& [id, ref] : commands_) {
+    if (stopping_.insert(id).second) executor_.Stop(id);
+  }
+  while (!commands_.empty()) {
+    std::optional<CommandResult> r = executor_.Wait(absl::InfiniteFuture(), *this);
+    if (!r.has_value()) {
+      if (executor_.running() == 0) break;  // nothing left that could report
+      continue;
+    }
+    auto it = commands_.find(r->id);
+    if (it == commands_.end()) continue;
+    const CommandRef ref = it->second;
+    commands_.erase(it);
+    stopping_.erase(r->id);
+    Node& n = nodes_[ref.node];
+    if (ref.serve) {
+      n.serve_id = 0;
+    } else {
+      n.update_id = 0;
+    }
+  }
+  JoinProbes();
+  // Whatever had not reached a final status ends here, with the cause:
+  // first what was running (a server that never became ready fails and
+  // blocks its dependents), then what never started.
+  for (int i = 0; i < graph_.size(); ++i) {
+    Node& n = nodes_[i];
+    if (!selected_[i] || n.status != ResourceStatus::kRunning) continue;
+    if (n.probing && timed_out) {
+      Finish(i, ResourceStatus::kFailed,
+             absl::StrCat("not ready after ", DurationToString(clock_.Now() - n.started), ": ",
+                          n.probe_error));
+    } else {
+      Finish(i, ResourceStatus::kCancelled, cause);
+    }
+  }
+  for (int i = 0; i < graph_.size(); ++i) {
+    if (selected_[i] && nodes_[i].status == ResourceStatus::kPending) {
+      Finish(i, ResourceStatus::kCancelled, absl::StrCat("not started: ", cause));
+    }
+  }
+  updates_running_ = 0;
+  exclusive_running_ = 0;
+}
+
+RunResult Engine::Impl::BuildResult(absl::Time start, std::string error) {
+  RunResult result;
+  result.error = std::move(error);
+  result.duration = clock_.Now() - start;
+  result.ok = result.error.empty();
+  for (int i = 0; i < graph_.size(); ++i) {
+    if (selected_[i] && !IsSuccess(nodes_[i].status)) result.ok = false;
+    result.resources.push_back(MakeResult(i));
+  }
+  return result;
+}
+
+ResourceResult Engine::Impl::MakeResult(int i) const {
+  const Node& n = nodes_[i];
+  ResourceResult r;
+  r.name = resource(i).name;
+  r.status = n.status;
+  r.duration = n.duration;
+  r.reason = redactor_.Redact(n.reason);
+  if (n.status == ResourceStatus::kFailed) {
+    for (const std::string& line : n.last_lines) r.last_lines.push_back(redactor_.Redact(line));
+  }
+  return r;
+}
+
+absl::Status Engine::Impl::StartWatching() {
+  std::vector<std::filesystem::path> paths;
+  for (int i = 0; i < graph_.size(); ++i) {
+    if (!selected_[i] || resource(i).trigger_mode != TriggerMode::kAuto) continue;
+    for (const auto& dep : watches_[i].deps) paths.push_back(dep);
+  }
+  if (paths.empty()) return absl::OkStatus();
+  FileWatcherOptions options;
+  options.root = project_.root;
+  // Called on the watcher's thread: both wake-ups are thread-safe.
+  options.on_changes = [this] {
+    executor_.Interrupt();
+    wakeup_.Notify();
+  };
+  FOPS_ASSIGN_OR_RETURN(watcher_, FileWatcher::Create(paths, std::move(options)));
+  return absl::OkStatus();
+}
+
+void Engine::Impl::OnFilesChanged(const std::vector<std::string>& paths) {
+  for (int i = 0; i < graph_.size(); ++i) {
+    const WatchSpec& watch = watches_[i];
+    if (watch.deps.empty() || !selected_[i] || resource(i).trigger_mode != TriggerMode::kAuto) {
+      continue;
+    }
+    std::vector<std::string> mine;
+    for (const std::string& changed : paths) {
+      const std::filesystem::path p(changed);
+      if (!watch.ignore.empty() && watch.ignore.Matches(p)) continue;
+      for (const auto& dep : watch.deps) {
+        auto [d, c] = std::mismatch(dep.begin(), dep.end(), p.begin(), p.end());
+        if (d == dep.end()) {  // p is dep or under it
+          mine.push_back(changed);
+          break;
+        }
+      }
+    }
+    if (mine.empty()) continue;
+    std::string first = project_.root.empty()
+                            ? mine[0]
+                            : std::filesystem::path(mine[0]).lexically_relative(project_.root).string();
+    std::string reason = mine.size() == 1
+                             ? absl::StrCat("rebuilt: ", first, " changed")
+                             : absl::StrCat("rebuilt: ", first, " and ", mine.size() - 1,
+                                            mine.size() == 2 ? " more file changed" : " more files changed");
+    Rerun(i, std::move(reason));
+  }
+}
+
+void Engine::Impl::Rerun(int i, std::string reason) {
+  Node& n = nodes_[i];
+  if (tearing_down_) return;
+  switch (n.status) {
+    case ResourceStatus::kPending:  // its first run is still to come
+    case ResourceStatus::kBlocked:  // a dependency failed: nothing to gain
+    case ResourceStatus::kNotRun:
+      return;
+    case ResourceStatus::kRunning:
+      // Tilt's rule: a change during a build queues one more build after it.
+      n.rerun = true;
+      n.trigger = std::move(reason);
+      return;
+    default:
+      break;
+  }
+  n.status = ResourceStatus::kPending;
+  ++unsettled_;
+  n.trigger = std::move(reason);
+  Enqueue(i);
+}
+
+RunResult Engine::Impl::Run(bool up) {
+  Reset();
+  tearing_down_ = false;
+  up_ = up;
+  const absl::Time start = clock_.Now();
+  absl::Duration timeout = options_.timeout;
+  if (timeout <= absl::ZeroDuration() && !up) timeout = project_.settings.ci_timeout;
+  const absl::Time deadline =
+      timeout > absl::ZeroDuration() ? start + timeout : absl::InfiniteFuture();
+  const std::string session = NewSessionId();
+  for (Observer* o : options_.observers) o->OnRunStarted(session);
+
+  for (int i : graph_.topological_order()) {
+    if (selected_[i] && nodes_[i].deps_left == 0) Enqueue(i);
+  }
+  std::string error;
+  bool timed_out = false;
+  if (up) {
+    if (absl::Status watching = StartWatching(); !watching.ok()) {
+      error = absl::StrCat("watching files: ", watching.message());
+      stop_requested_.store(true);
+    }
+  }
+  while (true) {
+    if (stop_requested_.load()) {
+      if (error.empty()) error = "interrupted";
+      break;
+    }
+    if (watcher_ != nullptr) {
+      std::vector<std::string> changed = watcher_->ReadChanges();
+      if (!changed.empty()) OnFilesChanged(changed);
+    }
+    CollectProbes();
+    StartReady();
+    if (!up && Settled()) break;
+    const absl::Time now = clock_.Now();
+    if (now >= deadline) {
+      error = absl::StrCat("timed out after ", DurationToString(timeout));
+      timed_out = true;
+      break;
+    }
+    LaunchDueProbes();
+    const bool probes_in_flight = ProbesInFlight();
+    const absl::Time wake = std::min(deadline, NextProbeTime());
+    if (commands_.empty() && !probes_in_flight) {
+      // Nothing runs that could report: under `up`, sit until stopped (or
+      // until a probe is due); under `ci` this cannot happen while work is
+      // left, since a resource with its deps done is always startable.
+      if (!up && wake == absl::InfiniteFuture()) {
+        error = "internal error: no resource can make progress";
+        break;
+      }
+      wakeup_.WaitUntil(wake);
+      continue;
+    }
+    std::optional<CommandResult> r = executor_.Wait(wake, *this);
+    if (r.has_value()) HandleResult(*r);
+  }
+  // Stopping a session at the user's request after everything came up is
+  // how `up` ends; it is only an interruption if work was cut short.
+  if (up && error == "interrupted" && Settled()) error.clear();
+  watcher_.reset();
+  Teardown(error.empty() ? "stopped" : error, timed_out);
+  RunResult result = BuildResult(start, error);
+  for (Observer* o : options_.observers) o->OnRunFinished(result);
+  return result;
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor& executor,
+                                                       EngineOptions options) {
+  FOPS_ASSIGN_OR_RETURN(ResourceGraph graph, ResourceGraph::Build(project.resources));
+  std::vector<char> selected(graph.size(), 0);
+  std::vector<std::string> roots = options.selection;
+  if (roots.empty()) {
+    for (const Resource& r : graph.resources()) {
+      if (r.auto_init && r.trigger_mode == TriggerMode::kAuto) roots.push_back(r.name);
+    }
+  }
+  absl::StatusOr<std::vector<int>> closure = graph.Closure(roots);
+  if (!closure.ok()) return Annotate(closure.status(), "selecting resources");
+  for (int i : *closure) selected[i] = 1;
+
+  int max_parallel = options.max_parallel > 0 ? options.max_parallel
+                                              : project.settings.max_parallel_updates;
+  if (options.max_parallel < 0 || max_parallel < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_parallel_updates must be at least 1, got ", max_parallel));
+  }
+  // Watched paths and ignore patterns, checked now so a bad pattern is a
+  // load error with its Tiltfile line, not a surprise under `up`.
+  std::vector<Impl::WatchSpec> watches(graph.size());
+  std::vector<std::string> problems;
+  for (int i = 0; i < graph.size(); ++i) {
+    const Resource& r = graph.resource(i);
+    if (r.deps.empty()) continue;
+    std::error_code no_cwd;  // a deleted cwd leaves relative deps relative
+    const std::filesystem::path root = project.root.empty()
+                                           ? std::filesystem::current_path(no_cwd)
+                                           : std::filesystem::path(project.root);
+    for (const std::string& dep : r.deps) {
+      std::filesystem::path path = (root / dep).lexically_normal();
+      if (!path.has_filename() && path.has_parent_path()) path = path.parent_path();  // "src/"
+      watches[i].deps.push_back(std::move(path));
+    }
+    absl::StatusOr<IgnoreMatcher> ignore = IgnoreMatcher::Create(root, r.ignore);
+    if (!ignore.ok()) {
+      std::string at = r.declared_at.ToString();
+      problems.push_back(absl::StrCat(at.empty() ? "" : absl::StrCat(at, ": "), "resource '",
+                                      r.name, "': ignore: ", ignore.status().message()));
+      continue;
+    }
+    watches[i].ignore = std::move(*ignore);
+  }
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+
+  const CommandPolicy& policy =
+      options.policy != nullptr ? *options.policy : DefaultCommandPolicy();
+  auto impl = std::make_unique<Impl>(std::move(project), std::move(graph), executor,
+                                     std::move(options), policy, std::move(selected),
+                                     max_parallel, std::move(watches));
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+RunResult Engine::Ci() { return impl_->Run(/*up=*/false); }
+RunResult Engine::Up() { return impl_->Run(/*up=*/true); }
+void Engine::RequestStop() { impl_->RequestStop(); }
+const Project& Engine::project() const { return impl_->project(); }
+
+}  // namespace fops

@@ -1,0 +1,242 @@
+#include "fops/engine/input_gate.h"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "fops/base/atomic_file.h"
+#include "fops/base/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace fops {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr int kStateVersion = 1;
+
+// Resource names are free text; file names are not.
+std::string FileName(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    out.push_back(ok ? c : '_');
+  }
+  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
+  return out;
+}
+
+bool IsSecretValue(std::string_view key) { return absl::StartsWith(ToAbsl(key), "build_arg."); }
+
+// Values as stored: build args hashed, so no secret lands in .fops/.
+std::map<std::string, std::string> StoredValues(const std::map<std::string, std::string>& values) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : values) {
+    out[k] = IsSecretValue(k) ? absl::StrCat("xxh128:", Xxh128Hex(v)) : v;
+  }
+  return out;
+}
+
+std::string Verb(const Resource& r) { return r.kind == "image" ? "rebuilt" : "updated"; }
+
+// The first value that differs, in the words a user reads.
+std::string ValueChange(const std::map<std::string, std::string>& before,
+                        const std::map<std::string, std::string>& now) {
+  std::set<std::string> keys;
+  for (const auto& [k, v] : before) keys.insert(k);
+  for (const auto& [k, v] : now) keys.insert(k);
+  // Order: what a user changes on purpose first.
+  std::vector<std::string> order;
+  for (std::string_view first : {"builder", "platform", "target_stage"}) {
+    if (keys.count(std::string(first))) order.emplace_back(first);
+  }
+  for (const std::string& k : keys) {
+    if (absl::StartsWith(k, "base.")) order.push_back(k);
+  }
+  for (const std::string& k : keys) {
+    if (k != "builder" && k != "platform" && k != "target_stage" && !absl::StartsWith(k, "base.")) {
+      order.push_back(k);
+    }
+  }
+  for (const std::string& k : order) {
+    auto b = before.find(k);
+    auto n = now.find(k);
+    std::string old_value = b == before.end() ? "" : b->second;
+    std::string new_value = n == now.end() ? "" : n->second;
+    if (b != before.end() && n != now.end() && old_value == new_value) continue;
+    std::string what;
+    bool show = true;
+    if (absl::StartsWith(k, "build_arg.")) {
+      what = absl::StrCat("build arg ", k.substr(10));
+      show = false;
+    } else if (absl::StartsWith(k, "base.")) {
+      if (n == now.end()) return absl::StrCat("base image ", old_value, " removed");
+      if (b == before.end()) return absl::StrCat("base image ", new_value, " added");
+      return absl::StrCat("base image ", new_value, " changed (was ", old_value, ")");
+    } else if (k == "target_stage") {
+      what = "target stage";
+    } else {
+      what = k;
+    }
+    if (b == before.end()) return absl::StrCat(what, " added");
+    if (n == now.end()) return absl::StrCat(what, " removed");
+    if (!show) return absl::StrCat(what, " changed");
+    return absl::StrCat(what, " changed (", old_value, " -> ", new_value, ")");
+  }
+  return "";
+}
+
+// The first file that differs, and how many more do.
+std::string FileChange(const std::vector<std::pair<std::string, std::string>>& before,
+                       const std::vector<std::pair<std::string, std::string>>& now) {
+  std::string first;
+  size_t count = 0;
+  size_t i = 0;
+  size_t j = 0;
+  auto note = [&](std::string text) {
+    if (count++ == 0) first = std::move(text);
+  };
+  while (i < before.size() || j < now.size()) {
+    if (j == now.size() || (i < before.size() && before[i].first < now[j].first)) {
+      note(absl::StrCat(before[i++].first, " removed"));
+    } else if (i == before.size() || now[j].first < before[i].first) {
+      note(absl::StrCat(now[j++].first, " added"));
+    } else {
+      if (before[i].second != now[j].second) note(absl::StrCat(now[j].first, " changed"));
+      ++i;
+      ++j;
+    }
+  }
+  if (count <= 1) return first;
+  return absl::StrCat(first, " (and ", count - 1, " more)");
+}
+
+}  // namespace
+
+InputGate::InputGate(std::filesystem::path state_dir) : state_dir_(std::move(state_dir)) {}
+
+std::filesystem::path InputGate::StateBase(const Resource& resource) const {
+  std::string kind = resource.kind == "image" ? "images" : FileName(resource.kind);
+  return state_dir_ / kind / FileName(resource.name);
+}
+
+std::filesystem::path InputGate::StatePath(const Resource& resource) const {
+  fs::path base = StateBase(resource);
+  return base.replace_filename(base.filename().string() + ".json");
+}
+
+absl::StatusOr<InputDigest> InputGate::Digest(const Resource& resource) {
+  fs::path base = StateBase(resource);
+  InputDigester digester(base.replace_filename(base.filename().string() + ".cache"));
+  digester.ExcludeDirectory(state_dir_);
+  digester.set_racy_window(racy_window_);
+  return digester.Compute(resource.dir.empty() ? fs::path(".") : fs::path(resource.dir),
+                          resource.inputs);
+}
+
+absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
+  const std::string verb = Verb(resource);
+  absl::StatusOr<InputDigest> digest = Digest(resource);
+  if (!digest.ok()) return digest.status();
+  pending_[resource.name] = Pending{resource.inputs, resource.dir, *digest};
+
+  const fs::path path = StatePath(resource);
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    if (absl::IsNotFound(text.status())) {
+      return GateDecision{.run = true, .reason = absl::StrCat(verb, ": no previous build")};
+    }
+    return GateDecision{.run = true,
+                        .reason = absl::StrCat(verb, ": no previous build (state unreadable: ",
+                                               text.status().message(), ")")};
+  }
+  json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (state.is_discarded() || !state.is_object() || state.value("version", 0) != kStateVersion ||
+      !state.contains("digest") || !state["digest"].is_string()) {
+    return GateDecision{.run = true,
+                        .reason = absl::StrCat(verb, ": no previous build (", path.string(),
+                                               " is not a state file of this fops version)")};
+  }
+  const std::string old_digest = state["digest"].get<std::string>();
+  const std::string old_produces = state.value("produces", "");
+  if (old_digest == digest->total) {
+    if (old_produces == resource.inputs.produces) {
+      std::string since = old_produces.empty() ? state.value("recorded_at", "the last run")
+                                               : old_produces;
+      return GateDecision{.run = false, .reason = absl::StrCat("skipped: unchanged since ", since)};
+    }
+    return GateDecision{.run = true, .reason = absl::StrCat(verb, ": reference changed (was ",
+                                                            old_produces, ")")};
+  }
+  // Something differs: name the first thing, as a user would look for it.
+  std::map<std::string, std::string> old_values;
+  if (state.contains("values") && state["values"].is_object()) {
+    for (const auto& [k, v] : state["values"].items()) {
+      if (v.is_string()) old_values[k] = v.get<std::string>();
+    }
+  }
+  std::string change = ValueChange(old_values, StoredValues(resource.inputs.values));
+  if (change.empty() && state.value("ignore", json::array()) != json(resource.inputs.ignore)) {
+    change = "ignore patterns (.dockerignore) changed";
+  }
+  if (change.empty()) {
+    absl::StatusOr<std::string> files_text =
+        ReadFile(fs::path(path).replace_extension(".files.json"));
+    json files = files_text.ok() ? json::parse(*files_text, nullptr, false) : json();
+    if (files.is_object() && files.value("digest", "") == old_digest &&
+        files.contains("files") && files["files"].is_array()) {
+      std::vector<std::pair<std::string, std::string>> before;
+      for (const json& f : files["files"]) {
+        if (f.is_array() && f.size() == 2 && f[0].is_string() && f[1].is_string()) {
+          before.emplace_back(f[0].get<std::string>(), f[1].get<std::string>());
+        }
+      }
+      change = FileChange(before, digest->files);
+    }
+  }
+  if (change.empty()) change = "inputs changed";
+  return GateDecision{.run = true, .reason = absl::StrCat(verb, ": ", change)};
+}
+
+absl::Status InputGate::Record(const Resource& resource) {
+  InputDigest digest;
+  auto it = pending_.find(resource.name);
+  if (it != pending_.end() && it->second.inputs == resource.inputs &&
+      it->second.dir == resource.dir) {
+    digest = std::move(it->second.digest);  // what the update was built from
+  } else {
+    absl::StatusOr<InputDigest> fresh = Digest(resource);
+    if (!fresh.ok()) return fresh.status();
+    digest = *std::move(fresh);
+  }
+  if (it != pending_.end()) pending_.erase(it);
+
+  const fs::path path = StatePath(resource);
+  json files = json::array();
+  for (const auto& [p, h] : digest.files) files.push_back({p, h});
+  json files_doc = {{"digest", digest.total}, {"files", std::move(files)}};
+  // The file list first: the state file is the commit point that refers to it.
+  absl::Status s =
+      WriteFileAtomic(fs::path(path).replace_extension(".files.json"), files_doc.dump());
+  if (!s.ok()) return s;
+  json state = {
+      {"version", kStateVersion},
+      {"resource", resource.name},
+      {"kind", resource.kind},
+      {"produces", resource.inputs.produces},
+      {"digest", digest.total},
+      {"paths", resource.inputs.paths},
+      {"ignore", resource.inputs.ignore},
+      {"values", StoredValues(resource.inputs.values)},
+      {"files", digest.files.size()},
+      {"recorded_at", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone())},
+  };
+  return WriteFileAtomic(path, state.dump(2) + "\n");
+}
+
+}  // namespace fops

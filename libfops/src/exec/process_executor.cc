@@ -1,0 +1,840 @@
+// ProcessExecutor: real processes, each in its own process group, watched
+// with one poll(2) over their output pipes, their pidfds and a wake-up
+// eventfd. No SIGCHLD handler (it would steal children from an embedding
+// program) and no ticking: poll sleeps until output, an exit, Interrupt()
+// or the nearest deadline (a command's timeout, a SIGKILL escalation, the
+// caller's deadline).
+//
+// Stopping a command (Stop, timeout, Abort) is a small state machine:
+// SIGTERM to the group, SIGKILL to the group at `kill_grace`, and the
+// command is reported only when its leader is reaped and no live member of
+// its group (or, with `subreaper`, no descendant carrying its tag) is left.
+// Members other than the leader are found by scanning /proc and watched
+// through their own pidfds, so that wait also sleeps in poll.
+#include "fops/exec/process_executor.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "fops/exec/wakeup.h"
+
+extern char** environ;
+
+namespace fops {
+namespace {
+
+// Environment variable that marks every process a subreaper executor
+// starts, inherited by their descendants: "<executor>:<command id>",
+// comma-joined after any tag inherited from an outer fops. It is how a
+// daemon that left its process group is still recognised as ours.
+constexpr char kTagVariable[] = "FOPS_EXEC_TAG";
+
+// Without pidfds (kernels before 5.3) exits are noticed by this tick.
+constexpr absl::Duration kFallbackTick = absl::Milliseconds(10);
+
+// Bytes read from one pipe per poll round before the others get a turn.
+constexpr size_t kReadBudget = 256 * 1024;
+
+// Bytes waiting in a pipe now: what a final drain takes, and no more (a
+// leftover process may keep writing).
+size_t Pending(int fd) {
+  int available = 0;
+  if (fd < 0 || ::ioctl(fd, FIONREAD, &available) != 0 || available < 0) return 0;
+  return static_cast<size_t>(available);
+}
+
+int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+void CloseFd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// The parts of /proc/<pid>/stat we need. Parsed after the last ')', since
+// the command name in parentheses may itself hold spaces and parentheses.
+struct ProcStat {
+  char state = '?';
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  uint64_t start_ticks = 0;  // since boot, in clock ticks
+};
+
+// Now, in the clock ticks /proc uses for start times, minus one for the
+// rounding: every process started from now on has a start time >= this.
+uint64_t BootTicksFloor() {
+  timespec ts;
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  static const long hz = ::sysconf(_SC_CLK_TCK);
+  uint64_t ticks = static_cast<uint64_t>(ts.tv_sec) * static_cast<uint64_t>(hz) +
+                   static_cast<uint64_t>(ts.tv_nsec) / (1000000000 / static_cast<uint64_t>(hz));
+  return ticks > 0 ? ticks - 1 : 0;
+}
+
+std::optional<ProcStat> ReadProcStat(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[1024];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  absl::string_view text(buf, static_cast<size_t>(n));
+  size_t paren = text.rfind(')');
+  if (paren == absl::string_view::npos || paren + 2 >= text.size()) return std::nullopt;
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(text.substr(paren + 2), ' ', absl::SkipEmpty());
+  ProcStat stat;
+  int ppid = 0;
+  int pgrp = 0;
+  // Field 22 of stat(5), the start time, is the 20th after the name.
+  if (fields.size() < 20 || fields[0].size() != 1 || !absl::SimpleAtoi(fields[1], &ppid) ||
+      !absl::SimpleAtoi(fields[2], &pgrp) || !absl::SimpleAtoi(fields[19], &stat.start_ticks)) {
+    return std::nullopt;
+  }
+  stat.state = fields[0][0];
+  stat.ppid = ppid;
+  stat.pgrp = pgrp;
+  return stat;
+}
+
+bool IsDeadState(char state) { return state == 'Z' || state == 'X' || state == 'x'; }
+
+// True when /proc/<pid>/environ has kTagVariable with an entry equal to
+// `tag`, or starting with `tag` when `prefix` is set. Processes of other
+// users are unreadable and so never ours.
+bool HasTag(pid_t pid, const std::string& tag, bool prefix) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string env;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) env.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  const std::string key = absl::StrCat(kTagVariable, "=");
+  for (absl::string_view entry : absl::StrSplit(env, '\0')) {
+    if (!absl::ConsumePrefix(&entry, key)) continue;
+    for (absl::string_view value : absl::StrSplit(entry, ',')) {
+      if (prefix ? absl::StartsWith(value, tag) : value == tag) return true;
+    }
+  }
+  return false;
+}
+
+// Every live process (zombies left out), from one pass over /proc.
+absl::flat_hash_map<pid_t, ProcStat> ScanProcesses() {
+  absl::flat_hash_map<pid_t, ProcStat> found;
+  DIR* dir = ::opendir("/proc");
+  if (dir == nullptr) return found;
+  while (dirent* entry = ::readdir(dir)) {
+    int pid = 0;
+    if (!absl::SimpleAtoi(entry->d_name, &pid) || pid <= 1) continue;
+    std::optional<ProcStat> stat = ReadProcStat(pid);
+    if (!stat || IsDeadState(stat->state)) continue;
+    found.emplace(static_cast<pid_t>(pid), *stat);
+  }
+  ::closedir(dir);
+  return found;
+}
+
+// Splits a byte stream into lines; pieces of `max` bytes when no newline
+// comes. A "\r\n" ending counts as "\n".
+class LineSplitter {
+ public:
+  template <typename Emit>
+  void Append(absl::string_view data, size_t max, Emit emit) {
+    buffer_.append(data.data(), data.size());
+    size_t start = 0;
+    while (true) {
+      size_t newline = buffer_.find('\n', start);
+      if (newline == std::string::npos) break;
+      size_t end = newline;
+      if (end > start && buffer_[end - 1] == '\r') --end;
+      EmitPieces(absl::string_view(buffer_).substr(start, end - start), max, emit);
+      start = newline + 1;
+    }
+    buffer_.erase(0, start);
+    while (buffer_.size() >= max) {
+      emit(absl::string_view(buffer_).substr(0, max));
+      buffer_.erase(0, max);
+    }
+  }
+
+  // Delivers a last line that had no newline.
+  template <typename Emit>
+  void Flush(Emit emit) {
+    if (!buffer_.empty()) emit(absl::string_view(buffer_));
+    buffer_.clear();
+  }
+
+ private:
+  template <typename Emit>
+  static void EmitPieces(absl::string_view line, size_t max, Emit emit) {
+    do {
+      emit(line.substr(0, max));
+      line.remove_prefix(std::min(max, line.size()));
+    } while (!line.empty());
+  }
+
+  std::string buffer_;
+};
+
+// A process other than a command's leader that must be gone before the
+// command is reported: a member of its group or a tagged descendant.
+struct Member {
+  pid_t pid = 0;
+  int pidfd = -1;  // -1 once it is dead (or without pidfd support)
+  bool dead = false;
+};
+
+// Process-wide: PR_SET_CHILD_SUBREAPER is one flag per process, shared by
+// every executor that asks for it.
+std::mutex subreaper_mu;
+int subreaper_users = 0;
+bool subreaper_was_set = false;
+
+void AcquireSubreaper() {
+  std::lock_guard<std::mutex> lock(subreaper_mu);
+  if (subreaper_users++ == 0) {
+    int current = 0;
+    ::prctl(PR_GET_CHILD_SUBREAPER, &current, 0, 0, 0);
+    subreaper_was_set = current != 0;
+    if (!subreaper_was_set) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  }
+}
+
+void ReleaseSubreaper() {
+  std::lock_guard<std::mutex> lock(subreaper_mu);
+  if (--subreaper_users == 0 && !subreaper_was_set) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+}
+
+std::atomic<uint64_t> next_executor_serial{1};
+
+}  // namespace
+
+class ProcessExecutor::Impl {
+ public:
+  explicit Impl(ProcessExecutorOptions options)
+      : options_(options),
+        executor_tag_(absl::StrCat(::getpid(), "-", next_executor_serial.fetch_add(1))),
+        created_ticks_(BootTicksFloor()) {
+    if (options_.max_line_bytes == 0) options_.max_line_bytes = 1;
+    if (options_.subreaper) AcquireSubreaper();
+  }
+
+  ~Impl() {
+    Abort();
+    if (options_.subreaper) ReleaseSubreaper();
+  }
+
+  absl::Status Start(const CommandSpec& spec);
+  std::optional<CommandResult> Wait(absl::Time deadline, OutputListener& listener);
+  void Stop(uint64_t id);
+  void Abort();
+  void Interrupt() { wakeup_.Notify(); }
+  size_t running() const { return children_.size(); }
+
+ private:
+  struct Child {
+    uint64_t id = 0;
+    pid_t pid = 0;    // the leader; 0 for the entries Abort() adds
+    pid_t group = 0;  // its process group; 0 when it has none
+    std::string hunt_tag;      // descendants carrying this tag are members too
+    bool hunt_prefix = false;  // hunt_tag matches as a prefix
+    uint64_t born_after = 0;   // boot ticks before it started: older ones are not its own
+    int pidfd = -1;
+    int out_fd = -1;
+    int err_fd = -1;
+    LineSplitter out_lines;
+    LineSplitter err_lines;
+    absl::Time started;
+    absl::Time timeout_at = absl::InfiniteFuture();
+    absl::Time kill_at = absl::InfiniteFuture();  // SIGKILL escalation, once terminating
+    std::optional<ExitKind> forced;               // kTimedOut / kStopped once terminating
+    bool killed = false;                          // SIGKILL sent
+    bool group_signalled = false;                 // SIGTERM went to the whole group
+    bool reaped = false;
+    int wait_status = 0;
+    bool silent = false;  // added by Abort() to kill leftovers: never reported
+    std::vector<Member> members;
+  };
+
+  std::string CommandTag(uint64_t id) const { return absl::StrCat(executor_tag_, ":", id); }
+  bool IsLeader(pid_t pid) const {
+    return std::any_of(children_.begin(), children_.end(),
+                       [pid](const auto& c) { return c->pid == pid; });
+  }
+
+  std::vector<std::string> BuildEnvironment(const CommandSpec& spec) const;
+  void SignalGroup(Child& child, int sig);
+  void Terminate(Child& child, absl::Time now);
+  void Escalate(absl::Time now);
+  void AddMembers(Child& child);
+  bool Settled(Child& child);
+  bool Pump(absl::Time until, OutputListener* listener, bool watch_wakeup);
+  void ReadPipe(Child& child, Stream stream, OutputListener* listener, size_t budget);
+  void ReapLeader(Child& child);
+  void ReapMember(Member& member);
+  CommandResult Finish(Child& child, OutputListener* listener, absl::Time now);
+  void Deliver(Child& child, Stream stream, absl::string_view line, OutputListener* listener);
+
+  ProcessExecutorOptions options_;
+  std::string executor_tag_;
+  uint64_t created_ticks_;  // nothing it tagged can be older
+  Wakeup wakeup_;
+  std::vector<std::unique_ptr<Child>> children_;  // start order
+  std::vector<pid_t> lingering_;  // groups left behind by commands that exited
+  bool pidfd_supported_ = true;
+};
+
+std::vector<std::string> ProcessExecutor::Impl::BuildEnvironment(const CommandSpec& spec) const {
+  std::vector<std::string> env;
+  std::string inherited_tag;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    absl::string_view kv(*entry);
+    absl::string_view name = kv.substr(0, kv.find('='));
+    if (name == kTagVariable) {
+      inherited_tag = std::string(kv.substr(name.size() + 1));
+      continue;
+    }
+    if (spec.env.count(std::string(name)) != 0) continue;
+    env.emplace_back(kv);
+  }
+  for (const auto& [name, value] : spec.env) env.push_back(absl::StrCat(name, "=", value));
+  if (options_.subreaper) {
+    env.push_back(absl::StrCat(kTagVariable, "=", inherited_tag, inherited_tag.empty() ? "" : ",",
+                               CommandTag(spec.id)));
+  } else if (!inherited_tag.empty()) {
+    env.push_back(absl::StrCat(kTagVariable, "=", inherited_tag));
+  }
+  return env;
+}
+
+absl::Status ProcessExecutor::Impl::Start(const CommandSpec& spec) {
+  if (spec.argv.empty() || spec.argv[0].empty()) {
+    return absl::InvalidArgumentError("empty command: argv has no program");
+  }
+  for (const auto& child : children_) {
+    if (child->id == spec.id) {
+      return absl::InvalidArgumentError(absl::StrCat("command id ", spec.id, " is already running"));
+    }
+  }
+  if (!spec.dir.empty()) {
+    // Checked here because a failed chdir in the child would come back as
+    // ENOENT and read as "command not found".
+    struct stat st;
+    if (::stat(spec.dir.c_str(), &st) != 0) {
+      return absl::NotFoundError(absl::StrCat("working directory does not exist: ", spec.dir));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("working directory is not a directory: ", spec.dir));
+    }
+  }
+
+  int out_pipe[2];
+  int err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
+  }
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    int err = errno;
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    return absl::InternalError(absl::StrCat("pipe: ", std::strerror(err)));
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  // Descriptors the embedding program left inheritable (a Python socket,
+  // a listening port) must not leak into commands and outlive us there.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
+  if (!spec.dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.dir.c_str());
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t no_signals;
+  sigset_t all_signals;
+  sigemptyset(&no_signals);
+  sigfillset(&all_signals);
+  // Own process group, so one kill(-pgid) reaches everything it forks; and
+  // default signal handling, since the parent (Python ignores SIGPIPE) may
+  // have left signals ignored or blocked, which exec would keep.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigmask(&attr, &no_signals);
+  posix_spawnattr_setsigdefault(&attr, &all_signals);
+
+  std::vector<std::string> env = BuildEnvironment(spec);
+  std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
+  for (std::string& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  argv.reserve(spec.argv.size() + 1);
+  for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  absl::Time started = absl::Now();
+  uint64_t started_ticks = BootTicksFloor();
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    if (rc == ENOENT) return absl::NotFoundError(absl::StrCat("command not found: ", spec.argv[0]));
+    if (rc == EACCES) {
+      return absl::PermissionDeniedError(absl::StrCat("not executable: ", spec.argv[0]));
+    }
+    return absl::InternalError(absl::StrCat("starting ", spec.argv[0], ": ", std::strerror(rc)));
+  }
+
+  auto child = std::make_unique<Child>();
+  child->id = spec.id;
+  child->pid = pid;
+  child->group = pid;
+  child->born_after = started_ticks;
+  if (options_.subreaper) child->hunt_tag = CommandTag(spec.id);
+  child->out_fd = out_pipe[0];
+  child->err_fd = err_pipe[0];
+  ::fcntl(child->out_fd, F_SETFL, O_NONBLOCK);
+  ::fcntl(child->err_fd, F_SETFL, O_NONBLOCK);
+  child->started = started;
+  if (spec.timeout > absl::ZeroDuration()) child->timeout_at = started + spec.timeout;
+  if (pidfd_supported_) {
+    // The child is ours and unreaped, so even if it already exited its pid
+    // still names it here.
+    child->pidfd = PidfdOpen(pid);
+    if (child->pidfd < 0 && errno == ENOSYS) pidfd_supported_ = false;
+  }
+  children_.push_back(std::move(child));
+  return absl::OkStatus();
+}
+
+void ProcessExecutor::Impl::SignalGroup(Child& child, int sig) {
+  // While the leader is unreaped its pid, and so the group id, cannot be
+  // reused: kill(-pgid) is safe. After that, members are signalled one by
+  // one through their pidfds, which a recycled pid can never redirect.
+  if (child.group > 0 && !child.reaped) ::kill(-child.group, sig);
+  for (Member& m : child.members) {
+    if (m.dead) continue;
+    if (m.pidfd >= 0) {
+      ::syscall(SYS_pidfd_send_signal, m.pidfd, sig, nullptr, 0);
+    } else {
+      ::kill(m.pid, sig);
+    }
+  }
+}
+
+void ProcessExecutor::Impl::Terminate(Child& child, absl::Time now) {
+  if (child.kill_at != absl::InfiniteFuture() || child.killed) return;  // already terminating
+  child.kill_at = now + options_.kill_grace;
+  if (child.group > 0 && !child.reaped) {
+    ::kill(-child.group, SIGTERM);
+    child.group_signalled = true;
+  }
+  // With a live leader the group signal reaches its members and they are
+  // looked for once it is gone; tagged descendants elsewhere, and members
+  // of a group whose leader is gone, must be found (and signalled) now.
+  if (!child.hunt_tag.empty() || child.reaped) AddMembers(child);
+}
+
+// Adds the live processes that belong to `child` and are not known yet:
+// members of its group other than the leader, descendants of its live
+// leader wherever they went (a `setsid` child), and, with the subreaper
+// option, orphans we adopted that carry its tag, with their descendants.
+// Only processes started after the command can be its own: that filter
+// also keeps a recycled group id from pulling in a stranger. Environments
+// (costly to read: the read waits on a busy process's memory lock) are
+// read only for our own direct children, since with the subreaper every
+// orphan of ours is re-parented to us.
+void ProcessExecutor::Impl::AddMembers(Child& child) {
+  const pid_t self = ::getpid();
+  const absl::flat_hash_map<pid_t, ProcStat> procs = ScanProcesses();
+  absl::flat_hash_set<pid_t> roots;
+  if (child.pid > 0 && !child.reaped) roots.insert(child.pid);
+  if (!child.hunt_tag.empty()) {
+    for (const auto& [pid, stat] : procs) {
+      if (stat.ppid == self && stat.start_ticks >= child.born_after && !IsLeader(pid) &&
+          HasTag(pid, child.hunt_tag, child.hunt_prefix)) {
+        roots.insert(pid);
+      }
+    }
+  }
+  auto in_tree = [&](pid_t pid) {
+    // Up the parent chain; bounded, since a chain read from a changing
+    // /proc could in principle loop.
+    for (int depth = 0; depth < 128 && pid > 1 && pid != self; ++depth) {
+      if (roots.contains(pid)) return true;
+      auto it = procs.find(pid);
+      if (it == procs.end()) return false;
+      pid = it->second.ppid;
+    }
+    return false;
+  };
+  for (const auto& [pid, stat] : procs) {
+    if (pid == child.pid || pid == self || stat.start_ticks < child.born_after) continue;
+    bool mine = (child.group > 0 && stat.pgrp == child.group) || in_tree(pid);
+    if (!mine) continue;
+    bool known = std::any_of(child.members.begin(), child.members.end(),
+                             [pid = pid](const Member& m) { return m.pid == pid; });
+    if (known) continue;
+    if (child.silent && IsLeader(pid)) continue;  // its own entry stops it
+    Member member{.pid = pid};
+    if (pidfd_supported_) member.pidfd = PidfdOpen(pid);
+    if (member.pidfd < 0 && pidfd_supported_ && errno == ESRCH) continue;  // gone meanwhile
+    child.members.push_back(member);
+    // A process found while its command is being stopped gets the signal
+    // it missed: SIGKILL once that went out; SIGTERM (and so the grace)
+    // unless the group signal already reached it.
+    int sig = 0;
+    if (child.killed) {
+      sig = SIGKILL;
+    } else if (child.forced && !(child.group_signalled && stat.pgrp == child.group)) {
+      sig = SIGTERM;
+    }
+    if (sig != 0) {
+      if (member.pidfd >= 0) {
+        ::syscall(SYS_pidfd_send_signal, member.pidfd, sig, nullptr, 0);
+      } else {
+        ::kill(pid, sig);
+      }
+    }
+  }
+}
+
+// True once nothing of a terminating command is left alive. When every
+// watched member has died, /proc is scanned again for members forked
+// meanwhile; the scan happens only after a death, never in a loop.
+bool ProcessExecutor::Impl::Settled(Child& child) {
+  if (!child.reaped) return false;
+  if (!child.forced) return true;
+  for (Member& m : child.members) {
+    if (m.dead) continue;
+    if (m.pidfd >= 0) return false;
+    // Without a pidfd: check directly (fallback tick mode).
+    std::optional<ProcStat> stat = ReadProcStat(m.pid);
+    if (stat && !IsDeadState(stat->state)) return false;
+    m.dead = true;
+  }
+  size_t before = child.members.size();
+  AddMembers(child);
+  return child.members.size() == before;
+}
+
+void ProcessExecutor::Impl::Escalate(absl::Time now) {
+  for (auto& child : children_) {
+    if (child->reaped && !child->forced) continue;
+    if (!child->forced && now >= child->timeout_at) {
+      child->forced = ExitKind::kTimedOut;
+      Terminate(*child, now);
+    }
+    if (!child->killed && now >= child->kill_at) {
+      AddMembers(*child);
+      SignalGroup(*child, SIGKILL);
+      child->killed = true;
+      child->kill_at = absl::InfiniteFuture();
+    }
+  }
+}
+
+void ProcessExecutor::Impl::Deliver(Child& child, Stream stream, absl::string_view line,
+                                    OutputListener* listener) {
+  if (listener != nullptr && !child.silent) {
+    listener->OnLine(child.id, stream, std::string_view(line.data(), line.size()));
+  }
+}
+
+// Reads at most `budget` bytes, so one chatty process cannot starve the
+// others in a Pump, nor keep a final drain going forever.
+void ProcessExecutor::Impl::ReadPipe(Child& child, Stream stream, OutputListener* listener,
+                                     size_t budget) {
+  int& fd = stream == Stream::kStdout ? child.out_fd : child.err_fd;
+  LineSplitter& lines = stream == Stream::kStdout ? child.out_lines : child.err_lines;
+  auto emit = [&](absl::string_view line) { Deliver(child, stream, line, listener); };
+  char buf[16384];
+  while (fd >= 0 && budget > 0) {
+    ssize_t n = ::read(fd, buf, std::min(sizeof buf, budget));
+    if (n > 0) {
+      lines.Append(absl::string_view(buf, static_cast<size_t>(n)), options_.max_line_bytes, emit);
+      budget -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    // EOF (or a read error): nothing more will come on this stream.
+    lines.Flush(emit);
+    CloseFd(fd);
+  }
+}
+
+void ProcessExecutor::Impl::ReapLeader(Child& child) {
+  if (child.reaped) return;
+  int status = 0;
+  pid_t got = ::waitpid(child.pid, &status, WNOHANG);
+  if (got == child.pid) {
+    child.reaped = true;
+    child.wait_status = status;
+    CloseFd(child.pidfd);
+  } else if (got < 0 && errno == ECHILD) {
+    // Reaped behind our back (an embedding program's waitpid(-1)): the
+    // exit status is lost; report it as killed so nobody takes it for a pass.
+    child.reaped = true;
+    child.wait_status = SIGKILL;
+    CloseFd(child.pidfd);
+  }
+}
+
+void ProcessExecutor::Impl::ReapMember(Member& member) {
+  // A member is our child only when we adopted it as subreaper; reap it
+  // then, through its pidfd so a recycled pid can never be hit.
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  ::waitid(P_PIDFD, static_cast<id_t>(member.pidfd), &info, WEXITED | WNOHANG);
+  CloseFd(member.pidfd);
+  member.dead = true;
+}
+
+// One poll over every descriptor we watch, sleeping until `until` or the
+// nearest escalation. True when Interrupt() woke it.
+bool ProcessExecutor::Impl::Pump(absl::Time until, OutputListener* listener, bool watch_wakeup) {
+  enum class What { kWakeup, kStdout, kStderr, kLeader, kMember };
+  struct Source {
+    What what;
+    Child* child;
+    size_t member;
+  };
+  std::vector<pollfd> fds;
+  std::vector<Source> sources;
+  auto watch = [&](int fd, What what, Child* child, size_t member) {
+    fds.push_back(pollfd{fd, POLLIN, 0});
+    sources.push_back(Source{what, child, member});
+  };
+  if (watch_wakeup) watch(wakeup_.fd(), What::kWakeup, nullptr, 0);
+  bool tick = false;
+  absl::Time next = until;
+  for (auto& c : children_) {
+    if (c->out_fd >= 0) watch(c->out_fd, What::kStdout, c.get(), 0);
+    if (c->err_fd >= 0) watch(c->err_fd, What::kStderr, c.get(), 0);
+    if (!c->reaped) {
+      if (c->pidfd >= 0) {
+        watch(c->pidfd, What::kLeader, c.get(), 0);
+      } else {
+        tick = true;
+      }
+    }
+    for (size_t i = 0; i < c->members.size(); ++i) {
+      const Member& m = c->members[i];
+      if (m.dead) continue;
+      if (m.pidfd >= 0) {
+        watch(m.pidfd, What::kMember, c.get(), i);
+      } else {
+        tick = true;
+      }
+    }
+    if (!c->forced) next = std::min(next, c->timeout_at);
+    next = std::min(next, c->kill_at);
+  }
+  absl::Time now = absl::Now();
+  if (tick) next = std::min(next, now + kFallbackTick);
+  int timeout_ms = -1;
+  if (next != absl::InfiniteFuture()) {
+    absl::Duration left = std::clamp(next - now, absl::ZeroDuration(), absl::Hours(1));
+    timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
+  }
+  int n = ::poll(fds.data(), fds.size(), timeout_ms);
+  if (n < 0) return false;  // EINTR: the caller loops and re-checks
+  bool woken = false;
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].revents == 0) continue;
+    const Source& s = sources[i];
+    switch (s.what) {
+      case What::kWakeup:
+        wakeup_.Consume();
+        woken = true;
+        break;
+      case What::kStdout:
+        ReadPipe(*s.child, Stream::kStdout, listener, kReadBudget);
+        break;
+      case What::kStderr:
+        ReadPipe(*s.child, Stream::kStderr, listener, kReadBudget);
+        break;
+      case What::kLeader:
+        ReapLeader(*s.child);
+        break;
+      case What::kMember:
+        ReapMember(s.child->members[s.member]);
+        break;
+    }
+  }
+  if (tick) {
+    for (auto& c : children_) ReapLeader(*c);
+  }
+  return woken;
+}
+
+CommandResult ProcessExecutor::Impl::Finish(Child& child, OutputListener* listener,
+                                            absl::Time now) {
+  // Everything the leader wrote before it died is in the pipes now; take
+  // it, then let go of the pipes even if a leftover process still holds
+  // the other end (it would otherwise keep the command open forever).
+  ReadPipe(child, Stream::kStdout, listener, Pending(child.out_fd));
+  ReadPipe(child, Stream::kStderr, listener, Pending(child.err_fd));
+  auto emit_out = [&](absl::string_view line) { Deliver(child, Stream::kStdout, line, listener); };
+  auto emit_err = [&](absl::string_view line) { Deliver(child, Stream::kStderr, line, listener); };
+  child.out_lines.Flush(emit_out);
+  child.err_lines.Flush(emit_err);
+  CloseFd(child.out_fd);
+  CloseFd(child.err_fd);
+  CloseFd(child.pidfd);
+  for (Member& m : child.members) CloseFd(m.pidfd);
+
+  if (options_.subreaper && child.group > 0) {
+    // Adopted members of the group that died are our zombies now.
+    while (::waitpid(-child.group, nullptr, WNOHANG) > 0) {
+    }
+  }
+  if (!child.forced && child.group > 0 && ::kill(-child.group, 0) == 0) {
+    // The command is done but left processes in its group (`server &`):
+    // they may run for the session and are stopped by Abort().
+    lingering_.push_back(child.group);
+  }
+
+  CommandResult result;
+  result.id = child.id;
+  result.duration = now - child.started;
+  if (child.forced) {
+    result.kind = *child.forced;
+  } else if (WIFEXITED(child.wait_status)) {
+    result.kind = ExitKind::kExited;
+    result.exit_code = WEXITSTATUS(child.wait_status);
+  } else if (WIFSIGNALED(child.wait_status)) {
+    result.kind = ExitKind::kSignaled;
+    result.signal = WTERMSIG(child.wait_status);
+  } else {
+    result.kind = ExitKind::kSignaled;
+    result.signal = child.wait_status;
+  }
+  return result;
+}
+
+std::optional<CommandResult> ProcessExecutor::Impl::Wait(absl::Time deadline,
+                                                         OutputListener& listener) {
+  bool polled = false;
+  bool woken = false;
+  while (true) {
+    absl::Time now = absl::Now();
+    Escalate(now);
+    for (auto it = children_.begin(); it != children_.end(); ++it) {
+      if (!Settled(**it)) continue;
+      CommandResult result = Finish(**it, &listener, now);
+      children_.erase(it);
+      if (woken) wakeup_.Notify();  // keep the interrupt for the next Wait
+      return result;
+    }
+    if (woken) return std::nullopt;
+    if (polled && now >= deadline) return std::nullopt;
+    woken = Pump(deadline, &listener, /*watch_wakeup=*/true);
+    polled = true;
+  }
+}
+
+void ProcessExecutor::Impl::Stop(uint64_t id) {
+  for (auto& child : children_) {
+    if (child->id != id || child->forced) continue;
+    if (child->reaped) return;  // finished already; Wait reports how
+    child->forced = ExitKind::kStopped;
+    Terminate(*child, absl::Now());
+    return;
+  }
+}
+
+void ProcessExecutor::Impl::Abort() {
+  absl::Time now = absl::Now();
+  for (auto& child : children_) {
+    if (!child->forced) child->forced = ExitKind::kStopped;
+    Terminate(*child, now);
+  }
+  auto add_silent = [&](pid_t group, std::string hunt_tag) {
+    auto entry = std::make_unique<Child>();
+    entry->group = group;
+    entry->hunt_tag = std::move(hunt_tag);
+    entry->hunt_prefix = true;
+    entry->born_after = created_ticks_;
+    entry->reaped = true;  // no leader of its own to wait for
+    entry->silent = true;
+    entry->forced = ExitKind::kStopped;
+    Terminate(*entry, now);
+    children_.push_back(std::move(entry));
+  };
+  // Groups that finished commands left behind (`server &`).
+  for (pid_t group : lingering_) add_silent(group, "");
+  lingering_.clear();
+  // Daemons of any command that left their group: found by the tag.
+  if (options_.subreaper) add_silent(0, absl::StrCat(executor_tag_, ":"));
+
+  // Drive the same state machine until nothing is left; output is drained
+  // (so nobody blocks on a full pipe while shutting down) and dropped.
+  while (!children_.empty()) {
+    now = absl::Now();
+    Escalate(now);
+    for (auto it = children_.begin(); it != children_.end();) {
+      if (!Settled(**it)) {
+        ++it;
+        continue;
+      }
+      Finish(**it, nullptr, now);
+      it = children_.erase(it);
+    }
+    if (!children_.empty()) Pump(absl::InfiniteFuture(), nullptr, /*watch_wakeup=*/false);
+  }
+}
+
+ProcessExecutor::ProcessExecutor() : ProcessExecutor(ProcessExecutorOptions{}) {}
+ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options)
+    : impl_(std::make_unique<Impl>(options)) {}
+ProcessExecutor::~ProcessExecutor() = default;
+absl::Status ProcessExecutor::Start(const CommandSpec& spec) { return impl_->Start(spec); }
+std::optional<CommandResult> ProcessExecutor::Wait(absl::Time deadline, OutputListener& listener) {
+  return impl_->Wait(deadline, listener);
+}
+void ProcessExecutor::Stop(uint64_t id) { impl_->Stop(id); }
+void ProcessExecutor::Abort() { impl_->Abort(); }
+void ProcessExecutor::Interrupt() { impl_->Interrupt(); }
+size_t ProcessExecutor::running() const { return impl_->running(); }
+
+}  // namespace fops

@@ -1,0 +1,476 @@
+// ProcessExecutor with real processes. Liveness is checked in /proc (see
+// support/process_state.h): a zombie counts as gone.
+#include "fops/exec/process_executor.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "fops/base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "support/process_state.h"
+#include "support/temp_dir.h"
+
+namespace fops {
+namespace {
+
+using ::fops::testing::IsOk;
+using ::fops::testing::KillOnExit;
+using ::fops::testing::ProcessParent;
+using ::fops::testing::ProcessRunning;
+using ::fops::testing::ProcessStateLetter;
+using ::fops::testing::TempDir;
+using ::fops::testing::StatusIs;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// Short enough to keep the suite fast, long enough for a shell to start.
+constexpr absl::Duration kGrace = absl::Milliseconds(200);
+constexpr absl::Duration kTimeout = absl::Milliseconds(200);
+// Generous upper bound for a Wait in a test; never reached when it passes.
+constexpr absl::Duration kTestDeadline = absl::Seconds(20);
+
+class Lines : public OutputListener {
+ public:
+  void OnLine(uint64_t id, Stream stream, std::string_view line) override {
+    (stream == Stream::kStdout ? out[id] : err[id]).emplace_back(line);
+  }
+  std::map<uint64_t, std::vector<std::string>> out;
+  std::map<uint64_t, std::vector<std::string>> err;
+};
+
+// Waits until the command `id` has printed `count` stdout lines; the
+// executor needs Wait() calls to read output at all.
+void PumpUntilLines(ProcessExecutor& ex, Lines& lines, uint64_t id, size_t count) {
+  absl::Time give_up = absl::Now() + kTestDeadline;
+  while (lines.out[id].size() < count && absl::Now() < give_up) {
+    std::optional<CommandResult> r = ex.Wait(absl::Now() + absl::Milliseconds(20), lines);
+    ASSERT_FALSE(r.has_value()) << "command ended early: " << r->Describe();
+  }
+  ASSERT_GE(lines.out[id].size(), count);
+}
+
+pid_t PidFromLine(const std::string& line) {
+  int pid = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(line, &pid)) << line;
+  return pid;
+}
+
+// Stops a running command and waits for its report.
+CommandResult StopAndWait(ProcessExecutor& ex, Lines& lines, uint64_t id) {
+  ex.Stop(id);
+  std::optional<CommandResult> r = ex.Wait(absl::Now() + kTestDeadline, lines);
+  EXPECT_TRUE(r.has_value());
+  EXPECT_EQ(r.value_or(CommandResult{}).id, id);
+  return r.value_or(CommandResult{});
+}
+
+CommandResult RunOne(ProcessExecutor& ex, Lines& lines, CommandSpec spec) {
+  EXPECT_THAT(ex.Start(spec), IsOk());
+  std::optional<CommandResult> r = ex.Wait(absl::Now() + kTestDeadline, lines);
+  EXPECT_TRUE(r.has_value());
+  return r.value_or(CommandResult{});
+}
+
+TEST(ProcessExecutorTest, ReportsExitCodes) {
+  ProcessExecutor ex;
+  Lines lines;
+  CommandResult ok = RunOne(ex, lines, {.id = 1, .resource = "t", .argv = {"true"}});
+  EXPECT_EQ(ok.id, 1u);
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(ok.Describe(), "exit 0");
+  CommandResult three = RunOne(ex, lines, {.id = 2, .resource = "t", .argv = {"sh", "-c", "exit 3"}});
+  EXPECT_EQ(three.id, 2u);
+  EXPECT_EQ(three.kind, ExitKind::kExited);
+  EXPECT_EQ(three.exit_code, 3);
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(ProcessExecutorTest, ReportsDeathBySignal) {
+  ProcessExecutor ex;
+  Lines lines;
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"sh", "-c", "kill -SEGV $$"}});
+  EXPECT_EQ(r.kind, ExitKind::kSignaled);
+  EXPECT_EQ(r.signal, SIGSEGV);
+  EXPECT_EQ(r.Describe(), "killed by SIGSEGV");
+}
+
+TEST(ProcessExecutorTest, StreamsStdoutAndStderrLinesInOrder) {
+  ProcessExecutor ex;
+  Lines lines;
+  RunOne(ex, lines,
+         {.id = 7, .argv = {"sh", "-c", "echo a; echo b >&2; echo c; echo d >&2; echo e"}});
+  EXPECT_THAT(lines.out[7], ElementsAre("a", "c", "e"));
+  EXPECT_THAT(lines.err[7], ElementsAre("b", "d"));
+}
+
+TEST(ProcessExecutorTest, DeliversLastLineWithoutNewlineAndStripsCr) {
+  ProcessExecutor ex;
+  Lines lines;
+  RunOne(ex, lines, {.id = 1, .argv = {"printf", "one\\r\\n\\ntwo"}});
+  EXPECT_THAT(lines.out[1], ElementsAre("one", "", "two"));
+}
+
+TEST(ProcessExecutorTest, SplitsVeryLongLinesIntoChunks) {
+  ProcessExecutor ex(ProcessExecutorOptions{.max_line_bytes = 10});
+  Lines lines;
+  RunOne(ex, lines, {.id = 1, .argv = {"printf", "0123456789abcdefghij12345\\nxy"}});
+  EXPECT_THAT(lines.out[1], ElementsAre("0123456789", "abcdefghij", "12345", "xy"));
+}
+
+TEST(ProcessExecutorTest, ReadsMoreOutputThanAPipeHolds) {
+  ProcessExecutor ex;
+  Lines lines;
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"seq", "1", "200000"}});
+  EXPECT_TRUE(r.ok());
+  ASSERT_EQ(lines.out[1].size(), 200000u);
+  EXPECT_EQ(lines.out[1].back(), "200000");
+}
+
+TEST(ProcessExecutorTest, AddsEnvToInheritedEnvironmentAndRunsInDir) {
+  TempDir temp("fops-exec-dir");
+  const std::filesystem::path& dir = temp.path();
+  ::setenv("FOPS_TEST_INHERITED", "from-parent", 1);
+  ProcessExecutor ex;
+  Lines lines;
+  CommandResult r = RunOne(
+      ex, lines,
+      {.id = 1,
+       .argv = {"sh", "-c", "echo $FOPS_TEST_ADDED; echo $FOPS_TEST_INHERITED; pwd -P; ls"},
+       .dir = dir.string(),
+       .env = {{"FOPS_TEST_ADDED", "from-spec"}}});
+  ::unsetenv("FOPS_TEST_INHERITED");
+  EXPECT_TRUE(r.ok());
+  EXPECT_THAT(lines.out[1], ElementsAre("from-spec", "from-parent",
+                                        std::filesystem::canonical(dir).string()));
+}
+
+TEST(ProcessExecutorTest, SpecEnvOverridesInheritedValue) {
+  ::setenv("FOPS_TEST_OVERRIDE", "old", 1);
+  ProcessExecutor ex;
+  Lines lines;
+  RunOne(ex, lines,
+         {.id = 1, .argv = {"sh", "-c", "echo $FOPS_TEST_OVERRIDE"}, .env = {{"FOPS_TEST_OVERRIDE", "new"}}});
+  ::unsetenv("FOPS_TEST_OVERRIDE");
+  EXPECT_THAT(lines.out[1], ElementsAre("new"));
+}
+
+TEST(ProcessExecutorTest, StdinIsDevNull) {
+  ProcessExecutor ex;
+  Lines lines;
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"sh", "-c", "cat; echo done"}});
+  EXPECT_TRUE(r.ok());
+  EXPECT_THAT(lines.out[1], ElementsAre("done"));
+}
+
+TEST(ProcessExecutorTest, CommandsGetDefaultSignalHandlingEvenIfParentIgnoresSigpipe) {
+  // Python ignores SIGPIPE; `yes | head -1` must still end quietly.
+  struct sigaction old_action;
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &old_action);
+  ProcessExecutor ex;
+  Lines lines;
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"sh", "-c", "yes | head -1"}});
+  ::sigaction(SIGPIPE, &old_action, nullptr);
+  EXPECT_TRUE(r.ok());
+  EXPECT_THAT(lines.out[1], ElementsAre("y"));
+  EXPECT_THAT(lines.err[1], IsEmpty());
+}
+
+TEST(ProcessExecutorTest, MissingProgramIsNotFound) {
+  ProcessExecutor ex;
+  EXPECT_THAT(ex.Start({.id = 1, .argv = {"fops-no-such-program"}}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("command not found: fops-no-such-program")));
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(ProcessExecutorTest, MissingDirIsNotFoundNamingIt) {
+  ProcessExecutor ex;
+  EXPECT_THAT(ex.Start({.id = 1, .argv = {"true"}, .dir = "/nonexistent/fops-dir"}),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("working directory does not exist: /nonexistent/fops-dir")));
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(ProcessExecutorTest, RejectsEmptyArgvAndDuplicateIds) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  EXPECT_THAT(ex.Start({.id = 1}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty command")));
+  ASSERT_THAT(ex.Start({.id = 2, .argv = {"sleep", "30"}}), IsOk());
+  EXPECT_THAT(ex.Start({.id = 2, .argv = {"true"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command id 2 is already running")));
+  EXPECT_EQ(ex.running(), 1u);
+}
+
+TEST(ProcessExecutorTest, RunsManyCommandsAndReportsEachOnce) {
+  ProcessExecutor ex;
+  Lines lines;
+  for (uint64_t id = 1; id <= 20; ++id) {
+    ASSERT_THAT(ex.Start({.id = id, .argv = {"sh", "-c", "echo $0; exit $0", std::to_string(id % 3)}}),
+                IsOk());
+  }
+  std::map<uint64_t, int> codes;
+  while (ex.running() > 0) {
+    std::optional<CommandResult> r = ex.Wait(absl::Now() + kTestDeadline, lines);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_TRUE(codes.emplace(r->id, r->exit_code).second) << "reported twice: " << r->id;
+  }
+  ASSERT_EQ(codes.size(), 20u);
+  for (const auto& [id, code] : codes) {
+    EXPECT_EQ(code, static_cast<int>(id % 3));
+    EXPECT_THAT(lines.out[id], ElementsAre(std::to_string(id % 3)));
+  }
+}
+
+TEST(ProcessExecutorTest, WaitReturnsNothingAtDeadlineWhileCommandsRun) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  ASSERT_THAT(ex.Start({.id = 1, .argv = {"sleep", "30"}, .serve = true}), IsOk());
+  EXPECT_EQ(ex.Wait(absl::Now() + absl::Milliseconds(30), lines), std::nullopt);
+  EXPECT_EQ(ex.running(), 1u);
+}
+
+TEST(ProcessExecutorTest, TimeoutKillsTheWholeGroupIncludingGrandchild) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  KillOnExit cleanup;
+  CommandResult r = RunOne(ex, lines,
+                           {.id = 1, .argv = {"sh", "-c", "sleep 30 & echo $!; wait"}, .timeout = kTimeout});
+  EXPECT_EQ(r.kind, ExitKind::kTimedOut);
+  EXPECT_EQ(r.Describe(), "timed out");
+  ASSERT_EQ(lines.out[1].size(), 1u);
+  pid_t grandchild = PidFromLine(lines.out[1][0]);
+  cleanup.pids.push_back(grandchild);
+  EXPECT_FALSE(ProcessRunning(grandchild)) << "grandchild " << grandchild << " survived the timeout";
+}
+
+TEST(ProcessExecutorTest, TimeoutGivesTheWholeGroupSigtermFirst) {
+  // The grandchild shuts down cleanly on SIGTERM and says so; it would not
+  // get the chance if only the leader were signalled (or all got SIGKILL).
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = absl::Seconds(5)});
+  Lines lines;
+  CommandResult r = RunOne(
+      ex, lines,
+      {.id = 1,
+       .argv = {"sh", "-c",
+                "sh -c 'trap \"echo clean shutdown; exit 0\" TERM; while :; do sleep 0.05; done' & wait"},
+       .timeout = kTimeout});
+  EXPECT_EQ(r.kind, ExitKind::kTimedOut);
+  EXPECT_THAT(lines.out[1], ElementsAre("clean shutdown"));
+}
+
+TEST(ProcessExecutorTest, GroupIgnoringSigtermIsKilledAfterGrace) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  KillOnExit cleanup;
+  // `trap "" TERM` makes the shell and the sleep it forks ignore SIGTERM.
+  CommandResult r = RunOne(
+      ex, lines,
+      {.id = 1, .argv = {"sh", "-c", "trap '' TERM; sleep 30 & echo $$; echo $!; wait"}, .timeout = kTimeout});
+  EXPECT_EQ(r.kind, ExitKind::kTimedOut);
+  ASSERT_EQ(lines.out[1].size(), 2u);
+  for (const std::string& line : lines.out[1]) {
+    pid_t pid = PidFromLine(line);
+    cleanup.pids.push_back(pid);
+    EXPECT_FALSE(ProcessRunning(pid)) << pid << " survived SIGKILL";
+  }
+}
+
+TEST(ProcessExecutorTest, LeaderExitingOnSigtermStillWaitsForItsGroup) {
+  // The shell dies on SIGTERM at once; its child ignores SIGTERM and must
+  // be gone (SIGKILL after the grace) before the command is reported.
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  KillOnExit cleanup;
+  CommandResult r = RunOne(
+      ex, lines,
+      {.id = 1, .argv = {"sh", "-c", "sh -c 'trap \"\" TERM; exec sleep 30' & echo $!; wait"},
+       .timeout = kTimeout});
+  EXPECT_EQ(r.kind, ExitKind::kTimedOut);
+  ASSERT_EQ(lines.out[1].size(), 1u);
+  pid_t stubborn = PidFromLine(lines.out[1][0]);
+  cleanup.pids.push_back(stubborn);
+  EXPECT_FALSE(ProcessRunning(stubborn));
+}
+
+TEST(ProcessExecutorTest, StopEndsAServeProcessAsStopped) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  KillOnExit cleanup;
+  ASSERT_THAT(ex.Start({.id = 4, .resource = "web",
+                        .argv = {"sh", "-c", "echo $$; sleep 30 & echo $!; wait"}, .serve = true}),
+              IsOk());
+  PumpUntilLines(ex, lines, 4, 2);
+  pid_t leader = PidFromLine(lines.out[4][0]);
+  pid_t child = PidFromLine(lines.out[4][1]);
+  cleanup.pids = {leader, child};
+  ASSERT_TRUE(ProcessRunning(leader));
+  CommandResult r = StopAndWait(ex, lines, 4);
+  EXPECT_EQ(r.kind, ExitKind::kStopped);
+  EXPECT_EQ(r.Describe(), "stopped");
+  EXPECT_FALSE(ProcessRunning(leader));
+  EXPECT_FALSE(ProcessRunning(child));
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(ProcessExecutorTest, StopOfUnknownOrFinishedCommandChangesNothing) {
+  ProcessExecutor ex;
+  Lines lines;
+  ex.Stop(99);
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"sh", "-c", "exit 4"}});
+  ex.Stop(1);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(ProcessExecutorTest, AbortStopsEverythingAndReaps) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  KillOnExit cleanup;
+  ASSERT_THAT(ex.Start({.id = 1, .argv = {"sh", "-c", "echo $$; exec sleep 30"}, .serve = true}), IsOk());
+  ASSERT_THAT(ex.Start({.id = 2, .argv = {"sh", "-c", "trap '' TERM; echo $$; sleep 30 & wait"}}), IsOk());
+  PumpUntilLines(ex, lines, 1, 1);
+  PumpUntilLines(ex, lines, 2, 1);
+  pid_t first = PidFromLine(lines.out[1][0]);
+  pid_t second = PidFromLine(lines.out[2][0]);
+  cleanup.pids = {first, second};
+  ex.Abort();
+  EXPECT_EQ(ex.running(), 0u);
+  EXPECT_FALSE(ProcessRunning(first));
+  EXPECT_FALSE(ProcessRunning(second));
+  EXPECT_EQ(ProcessStateLetter(first), 0) << "not reaped";
+  EXPECT_EQ(ProcessStateLetter(second), 0) << "not reaped";
+  EXPECT_EQ(ex.Wait(absl::Now(), lines), std::nullopt);
+}
+
+TEST(ProcessExecutorTest, DestructorLeavesNothingRunning) {
+  Lines lines;
+  KillOnExit cleanup;
+  pid_t leader = 0;
+  pid_t grandchild = 0;
+  {
+    ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+    ASSERT_THAT(ex.Start({.id = 1, .argv = {"sh", "-c", "echo $$; sleep 30 & echo $!; wait"}, .serve = true}),
+                IsOk());
+    PumpUntilLines(ex, lines, 1, 2);
+    leader = PidFromLine(lines.out[1][0]);
+    grandchild = PidFromLine(lines.out[1][1]);
+    cleanup.pids = {leader, grandchild};
+    ASSERT_TRUE(ProcessRunning(grandchild));
+  }
+  EXPECT_FALSE(ProcessRunning(leader));
+  EXPECT_FALSE(ProcessRunning(grandchild));
+}
+
+TEST(ProcessExecutorTest, LeftoverOfAFinishedCommandLivesUntilAbort) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  KillOnExit cleanup;
+  // A command that starts a background server and exits at once.
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"}});
+  EXPECT_TRUE(r.ok());
+  ASSERT_EQ(lines.out[1].size(), 1u);
+  pid_t server = PidFromLine(lines.out[1][0]);
+  cleanup.pids.push_back(server);
+  EXPECT_TRUE(ProcessRunning(server));
+  ex.Abort();
+  EXPECT_FALSE(ProcessRunning(server));
+}
+
+TEST(ProcessExecutorTest, LeftoverThatKeepsWritingDoesNotHoldTheCommandOpen) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  // `yes` inherits the output pipe and never stops writing to it.
+  CommandResult r = RunOne(ex, lines, {.id = 1, .argv = {"sh", "-c", "yes & echo started"}});
+  EXPECT_TRUE(r.ok());
+  EXPECT_THAT(lines.out[1], Contains("started"));
+  ex.Abort();
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(ProcessExecutorTest, SubreaperAdoptsAndStopsADoubleForkedDaemon) {
+  KillOnExit cleanup;
+  pid_t daemon = 0;
+  {
+    ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace, .subreaper = true});
+    Lines lines;
+    // The subshell forks `setsid sleep` into its own session and exits:
+    // the classic double fork, leaving the daemon outside every group of ours.
+    CommandResult r = RunOne(
+        ex, lines, {.id = 1, .argv = {"sh", "-c", "(setsid sleep 30 >/dev/null 2>&1 & echo $!)"}});
+    EXPECT_TRUE(r.ok());
+    ASSERT_EQ(lines.out[1].size(), 1u);
+    daemon = PidFromLine(lines.out[1][0]);
+    cleanup.pids.push_back(daemon);
+    ASSERT_TRUE(ProcessRunning(daemon));
+    EXPECT_EQ(ProcessParent(daemon), ::getpid()) << "adopted by the subreaper";
+  }
+  EXPECT_FALSE(ProcessRunning(daemon));
+  EXPECT_EQ(ProcessStateLetter(daemon), 0) << "adopted daemon was not reaped";
+}
+
+TEST(ProcessExecutorTest, StopAlsoStopsDaemonsThatLeftTheGroup) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace, .subreaper = true});
+  Lines lines;
+  KillOnExit cleanup;
+  ASSERT_THAT(ex.Start({.id = 3,
+                        .argv = {"sh", "-c", "(setsid sleep 30 >/dev/null 2>&1 & echo $!); exec sleep 30"},
+                        .serve = true}),
+              IsOk());
+  PumpUntilLines(ex, lines, 3, 1);
+  pid_t daemon = PidFromLine(lines.out[3][0]);
+  cleanup.pids.push_back(daemon);
+  EXPECT_EQ(StopAndWait(ex, lines, 3).kind, ExitKind::kStopped);
+  EXPECT_FALSE(ProcessRunning(daemon));
+}
+
+TEST(ProcessExecutorTest, StopGivesASetsidChildOfTheLiveLeaderSigtermToo) {
+  // Out of the group (own session) but not orphaned: its parent, the
+  // leader, still runs. It must get SIGTERM and its grace, not just SIGKILL.
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = absl::Seconds(5), .subreaper = true});
+  Lines lines;
+  KillOnExit cleanup;
+  ASSERT_THAT(
+      ex.Start({.id = 5,
+                .argv = {"sh", "-c",
+                         "setsid sh -c 'trap \"echo daemon stopped cleanly; exit 0\" TERM; echo $$; "
+                         "while :; do sleep 0.05; done' & wait"},
+                .serve = true}),
+      IsOk());
+  PumpUntilLines(ex, lines, 5, 1);
+  pid_t escaped = PidFromLine(lines.out[5][0]);
+  cleanup.pids.push_back(escaped);
+  EXPECT_EQ(StopAndWait(ex, lines, 5).kind, ExitKind::kStopped);
+  EXPECT_THAT(lines.out[5], Contains("daemon stopped cleanly"));
+  EXPECT_FALSE(ProcessRunning(escaped));
+}
+
+TEST(ProcessExecutorTest, InterruptWakesAnInfiniteWaitFromAnotherThread) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  ASSERT_THAT(ex.Start({.id = 1, .argv = {"sleep", "30"}, .serve = true}), IsOk());
+  std::thread waker([&ex] {
+    absl::SleepFor(absl::Milliseconds(50));
+    ex.Interrupt();
+  });
+  EXPECT_EQ(ex.Wait(absl::InfiniteFuture(), lines), std::nullopt);
+  waker.join();
+  EXPECT_EQ(ex.running(), 1u);
+}
+
+TEST(ProcessExecutorTest, InterruptBeforeWaitIsNotLost) {
+  ProcessExecutor ex;
+  Lines lines;
+  ex.Interrupt();
+  EXPECT_EQ(ex.Wait(absl::InfiniteFuture(), lines), std::nullopt);
+}
+
+}  // namespace
+}  // namespace fops

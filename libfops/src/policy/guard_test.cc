@@ -1,0 +1,184 @@
+#include "fops/policy/guard.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "fops/base/status_matchers.h"
+#include "fops/exec/command_policy.h"
+#include "fops/exec/scripted_executor.h"
+#include "fops/policy/default_policy.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fops {
+namespace {
+
+using ::fops::testing::IsOk;
+using ::fops::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kSeedBoundary[] =
+    "refused by guard rule kubectl-mutation: \"Tilt must not call kubectl set image, patch "
+    "Deployment env, or pause Argo for ordinary dev iteration.\"";
+
+TEST(GuardTest, RefusalNamesRuleQuotesBoundaryAndSaysWhatItSaw) {
+  Guard guard;
+  absl::Status status =
+      guard.CheckShell("cd /repo && sudo kubectl -n x --context y set image deploy/api api=x:1");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr(kSeedBoundary), HasSubstr("\" -- kubectl set image;"),
+                                     HasSubstr("kubectl is for diagnostics only"),
+                                     HasSubstr("[via sh -c > sudo]"))));
+  EXPECT_EQ(GuardRuleOf(status), "kubectl-mutation");
+  EXPECT_EQ(GuardRuleOf(absl::FailedPreconditionError("other")), "");
+  EXPECT_EQ(GuardRuleOf(absl::OkStatus()), "");
+}
+
+TEST(GuardTest, DefaultPolicyIsTheDevelopmentGuard) {
+  const CommandPolicy& policy = DefaultCommandPolicy();
+  EXPECT_THAT(policy.Check({.argv = {"kubectl", "set", "image", "deploy/a", "a=b"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl-mutation")));
+  EXPECT_THAT(policy.Check({.argv = {"sh", "-c", "argocd app sync fractalops-api"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("argo-sync-outside-deploy")));
+  EXPECT_THAT(policy.Check({.argv = {"helm", "upgrade", "--install", "fractalops-api-dev",
+                                     "charts/fractalops-api", "--namespace", "fractalops-dev"}}),
+              IsOk());
+  EXPECT_THAT(policy.Check({.argv = {"make", "-j2"}}), IsOk());
+}
+
+TEST(GuardTest, RefusedCommandNeverReachesTheExecutor) {
+  ScriptedExecutor scripted;
+  Guard guard;
+  GuardedExecutor guarded(scripted, guard);
+  EXPECT_THAT(guarded.Start({.id = 1, .resource = "oops",
+                             .argv = {"sh", "-c", "make && kubectl rollout restart deploy/api"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl rollout restart")));
+  EXPECT_TRUE(scripted.calls().empty());
+  EXPECT_THAT(guarded.Start({.id = 2, .resource = "ok", .argv = {"kubectl", "get", "pods"}}), IsOk());
+  EXPECT_EQ(scripted.calls().size(), 1u);
+}
+
+TEST(GuardTest, ReadsTheCommandEnvironmentForShellVariables) {
+  Guard guard;
+  CommandSpec spec{.argv = {"sh", "-c", "helm upgrade --install api-dev charts/api -n \"$NS\""},
+                   .env = {{"NS", "fractalops-dev"}}};
+  EXPECT_THAT(guard.Check(spec), IsOk());
+  spec.env["NS"] = "fractalops";
+  EXPECT_THAT(guard.Check(spec), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                          HasSubstr("helm upgrade into namespace fractalops; dev "
+                                                    "namespaces: fractalops-dev")));
+  spec.env = {{"HELM_NAMESPACE", "fractalops-dev"}};
+  spec.argv = {"helm", "upgrade", "--install", "api-dev", "charts/api"};
+  EXPECT_THAT(guard.Check(spec), IsOk());
+}
+
+TEST(GuardTest, NeverEchoesSecrets) {
+  Guard guard;
+  CommandSpec spec{.argv = {"helm", "upgrade", "--install", "api-dev", "c", "-n", "prod-namespace-token"},
+                   .env = {{"DEPLOY_TOKEN", "prod-namespace-token"}}};
+  absl::Status status = guard.Check(spec);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr("[REDACTED]"), Not(HasSubstr("prod-namespace-token")))));
+  status = guard.CheckArgv({"helm", "--kube-token", "sk-live-1234", "upgrade", "sk-live-1234", "c",
+                            "-n", "fractalops-dev"});
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition, Not(HasSubstr("sk-live-1234"))));
+  status = guard.CheckShell("kubectl --token=abcd1234efgh set image d a=b 'x y' \"$(cat /secret)\"");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(Not(HasSubstr("abcd1234efgh")), Not(HasSubstr("/secret")))));
+}
+
+class GuardScriptTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) / "guard_script_test";
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    std::filesystem::permissions(dir_ / name, std::filesystem::perms::owner_all);
+  }
+  absl::Status Check(std::vector<std::string> argv) {
+    return Guard().Check({.argv = std::move(argv), .dir = dir_.string()});
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(GuardScriptTest, ReadsShellScriptsTheCommandRuns) {
+  Write("deploy.sh", "#!/usr/bin/env bash\nset -e\nmake\nkubectl set image deploy/api api=x\n");
+  Write("lib.sh", "restart() { kubectl rollout restart deploy/api; }\n");
+  Write("uses-lib.sh", "#!/bin/sh\n. ./lib.sh\n");
+  Write("self.sh", "#!/bin/sh\n. ./self.sh\necho ok\n");
+  Write("tool.py", "#!/usr/bin/env python3\nprint('kubectl set image deploy/api api=x')\n");
+  EXPECT_THAT(Check({"./deploy.sh"}), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                               HasSubstr("via script ./deploy.sh")));
+  EXPECT_THAT(Check({"bash", "lib.sh"}), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                                  HasSubstr("kubectl rollout restart")));
+  EXPECT_THAT(Check({"sh", "-c", "./uses-lib.sh"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl-mutation")));
+  EXPECT_THAT(Check({"./self.sh"}), IsOk());    // sourcing itself: read once
+  EXPECT_THAT(Check({"./tool.py"}), IsOk());    // not a shell script
+  EXPECT_THAT(Check({"./missing.sh"}), IsOk());  // fails on its own when run
+  EXPECT_THAT(Guard(GuardConfig{.inspect_scripts = false}).Check({.argv = {"./deploy.sh"}, .dir = dir_.string()}),
+              IsOk());
+}
+
+TEST(GuardConfigTest, DevReleasesNamespacesAndReleaseTags) {
+  GuardConfig config;
+  EXPECT_TRUE(config.IsDevRelease("fractalops-api-dev"));
+  EXPECT_FALSE(config.IsDevRelease("fractalops-api"));
+  EXPECT_FALSE(config.IsDevRelease("-dev"));
+  EXPECT_TRUE(config.IsDevNamespace("fractalops-dev"));
+  EXPECT_FALSE(config.IsDevNamespace("fractalops"));
+  EXPECT_TRUE(config.IsPreviewNamespace("pr-42"));
+  EXPECT_TRUE(config.IsPreviewNamespace("preview-site"));
+  for (const char* tag : {"v1.2.3", "1.2.3", "1.2", "v2", "v1.2.3-rc.1", "1.0.0+build.5", "latest",
+                          "stable", "release-2025-01", "prod"}) {
+    EXPECT_TRUE(config.IsReleaseTag(tag)) << tag;
+  }
+  for (const char* tag : {"dev-1a2b3c", "staging-1a2b", "1234", "sha-abc", "v", "feature-x", "1.2.3-"}) {
+    EXPECT_FALSE(config.IsReleaseTag(tag)) << tag;
+  }
+}
+
+TEST(GuardConfigTest, ConfigurableForOtherTeams) {
+  Guard guard(GuardConfig{.dev_namespaces = {"team-dev", "team-dev-2"},
+                          .dev_release_suffix = "-sandbox",
+                          .dev_releases = {"scratch"}});
+  EXPECT_THAT(guard.CheckShell("helm upgrade --install api-sandbox c -n team-dev-2"), IsOk());
+  EXPECT_THAT(guard.CheckShell("helm uninstall scratch -n team-dev"), IsOk());
+  EXPECT_THAT(guard.CheckShell("helm upgrade --install api-dev c -n team-dev"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not a dev release (dev releases end with '-sandbox'")));
+  EXPECT_THAT(guard.CheckShell("helm upgrade --install api-sandbox c -n fractalops-dev"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("team-dev, team-dev-2")));
+}
+
+TEST(GuardConfigTest, ValidateNamesTheField) {
+  EXPECT_THAT(GuardConfig{}.Validate(), IsOk());
+  EXPECT_THAT((GuardConfig{.dev_namespaces = {}}).Validate(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_namespaces")));
+  EXPECT_THAT((GuardConfig{.dev_namespaces = {"pr-1"}}).Validate(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("matches a preview namespace")));
+  EXPECT_THAT((GuardConfig{.dev_release_suffix = ""}).Validate(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_release_suffix")));
+}
+
+TEST(GuardRulesTest, IdsAreUniqueAndQuoteTheSeed) {
+  std::set<std::string_view> ids;
+  for (const GuardRule& rule : GuardRules()) {
+    EXPECT_TRUE(ids.insert(rule.id).second) << rule.id;
+    EXPECT_FALSE(rule.refuses.empty()) << rule.id;
+    if (rule.id != "unreadable") {
+      EXPECT_FALSE(rule.boundary.empty()) << rule.id;
+    }
+  }
+  EXPECT_EQ(ids.size(), 12u);
+}
+
+}  // namespace
+}  // namespace fops

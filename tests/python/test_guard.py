@@ -1,0 +1,128 @@
+"""The guard from Python and from the command line: the shared corpus
+(tests/data/guard_corpus.txt) through fops.Guard, `fops guard` exit codes and
+output, guard_settings() from a Tiltfile, and the guard as the engine's
+policy (a refused command never reaches the executor)."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import fops
+from fops import testing
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CORPUS = os.path.join(REPO, "tests", "data", "guard_corpus.txt")
+
+
+def corpus():
+    with open(CORPUS, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            mode, verdict, rule, command = line.rstrip("\n").split(None, 3)
+            try:
+                parsed = json.loads(command)
+            except ValueError:
+                parsed = command
+            yield number, mode, verdict, rule, parsed
+
+
+def test_corpus_through_the_python_guard():
+    cases = list(corpus())
+    assert len(cases) >= 150
+    failures = []
+    for number, mode, verdict, rule, command in cases:
+        targets = [("fractalops-api", "fractalops")] if mode == "staging" else []
+        guard = fops.Guard(mode=mode, staging_targets=targets)
+        refusal = guard.refusal(command)
+        got = ("allow", "-") if refusal is None else ("refuse", refusal[0])
+        if got != (verdict, rule):
+            failures.append(f"guard_corpus.txt:{number}: {command!r}: expected {verdict} {rule}, "
+                            f"got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def test_check_raises_policy_error_and_accepts_env():
+    guard = fops.Guard()
+    with pytest.raises(fops.PolicyError, match=r'refused by guard rule kubectl-mutation: "Tilt '
+                                               r'must not call kubectl set image'):
+        guard.check(["kubectl", "set", "image", "deploy/api", "api=x"])
+    assert guard.check_shell("kubectl get pods") is None
+    guard.check_shell('helm upgrade --install a-dev c -n "$NS"', env={"NS": "fractalops-dev"})
+    with pytest.raises(fops.PolicyError, match="helm-dev-namespace"):
+        guard.check_shell('helm upgrade --install a-dev c -n "$NS"', env={"NS": "prod"})
+    assert fops.Guard(mode="deploy").mode == "deployment"
+    with pytest.raises(fops.ConfigError, match="unknown mode 'prod'"):
+        fops.Guard(mode="prod")
+    with pytest.raises(fops.ConfigError, match="dev_namespaces"):
+        fops.Guard(dev_namespaces=[])
+
+
+def fops_cmd(*args, cwd=None, env=None):
+    return subprocess.run([sys.executable, "-m", "fops", *args], cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+def test_fops_guard_cli_exit_codes_and_output(tmp_path):
+    refused = fops_cmd("guard", "--", "kubectl", "-n", "x", "set", "image", "deploy/api", "api=y")
+    assert refused.returncode == 3
+    assert "refused (development mode): kubectl -n x set image deploy/api api=y" in refused.stderr
+    assert ('refused by guard rule kubectl-mutation: "Tilt must not call kubectl set image, '
+            'patch Deployment env, or pause Argo for ordinary dev iteration."') in refused.stderr
+
+    allowed = fops_cmd("guard", "--shell", "make && kubectl get pods")
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout == "allowed (development mode): make && kubectl get pods\n"
+
+    sync = fops_cmd("guard", "--mode", "deployment", "--", "argocd", "app", "sync", "fractalops-api")
+    assert sync.returncode == 0, sync.stderr
+    assert fops_cmd("guard", "--", "argocd", "app", "sync", "fractalops-api").returncode == 3
+
+    script = tmp_path / "deploy.sh"
+    script.write_text("#!/bin/sh\nset -e\nmake\nsudo kubectl rollout restart deploy/api\n")
+    checked = fops_cmd("guard", "--script", str(script))
+    assert checked.returncode == 3
+    assert "kubectl rollout restart" in checked.stderr
+
+    rules = fops_cmd("guard", "--rules")
+    assert rules.returncode == 0
+    for rule_id, _, _ in fops._fops.guard_rules():
+        assert f"\n{rule_id}\n" in "\n" + rules.stdout
+
+    nothing = fops_cmd("guard")
+    assert nothing.returncode == 2
+    assert "nothing to check" in nothing.stderr
+
+
+def test_fops_guard_reads_guard_settings_from_the_tiltfile(tmp_path):
+    (tmp_path / "Tiltfile.py").write_text(textwrap.dedent("""\
+        guard_settings(dev_namespaces=["team-dev"], dev_release_suffix="-sandbox")
+    """))
+    command = ["--", "helm", "upgrade", "--install", "api-sandbox", "charts/api", "-n", "team-dev"]
+    assert fops_cmd("guard", "-f", str(tmp_path / "Tiltfile.py"), *command).returncode == 0
+    default = fops_cmd("guard", *command)
+    assert default.returncode == 3
+    assert "helm-dev-namespace" in default.stderr
+    flags = fops_cmd("guard", "--dev-namespace", "team-dev", "--dev-release-suffix=-sandbox",
+                     *command)
+    assert flags.returncode == 0, flags.stderr
+
+
+def test_the_engine_applies_the_guard_before_anything_runs(tmp_path):
+    tiltfile = tmp_path / "Tiltfile.py"
+    tiltfile.write_text(textwrap.dedent("""\
+        local_resource("build", cmd="make")
+        local_resource("oops", cmd="make && kubectl set image deploy/api api=x:1",
+                       resource_deps=["build"])
+        local_resource("look", cmd=["kubectl", "get", "pods"], resource_deps=["build"])
+    """))
+    executor = testing.ScriptedExecutor()
+    result = testing.run_tiltfile(str(tiltfile), executor)
+    assert not result.ok
+    assert result["oops"].status == fops.ResourceStatus.FAILED
+    assert "refused by guard rule kubectl-mutation" in result["oops"].reason
+    assert result["look"].status == fops.ResourceStatus.SUCCEEDED
+    assert ["sh", "-c", "make && kubectl set image deploy/api api=x:1"] not in executor.calls
