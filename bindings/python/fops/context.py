@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from fops.errors import ConfigError
@@ -16,18 +15,29 @@ from fops.errors import ConfigError
 _current: Optional["LoadContext"] = None
 
 
-@dataclass
 class LoadContext:
-    """State of one Tiltfile load. Created by :func:`fops.load`."""
+    """State of one Tiltfile load. Created by :func:`fops.load`.
 
-    tiltfile: str  #: path of the Tiltfile as given
-    root: str  #: absolute directory of the Tiltfile; the default ``dir``
-    args: list = field(default_factory=list)  #: args after ``--``
-    state_dir: str = ""  #: the repo's state directory (.fops/)
-    mode: str = "development"  #: development | staging | deployment (what the run is for)
-    resources: list = field(default_factory=list)  #: fops.Resource, in order
-    settings: dict = field(default_factory=dict)  #: update_settings(...)
-    extras: dict = field(default_factory=dict)  #: per-module state (e.g. "plane")
+    A plain class, not a dataclass: importing dataclasses costs ~10 ms and
+    2.5 MiB on every `fops` start (see docs/performance.md).
+    """
+
+    def __init__(self, tiltfile: str, root: str, args: Optional[list] = None,
+                 state_dir: str = "", mode: str = "development",
+                 resources: Optional[list] = None, settings: Optional[dict] = None,
+                 extras: Optional[dict] = None) -> None:
+        self.tiltfile = tiltfile  #: path of the Tiltfile as given
+        self.root = root  #: absolute directory of the Tiltfile; the default ``dir``
+        self.args = list(args or [])  #: args after ``--``
+        self.state_dir = state_dir  #: the repo's state directory (.fops/)
+        self.mode = mode  #: development | staging | deployment (what the run is for)
+        self.resources = list(resources or [])  #: fops.Resource, in order
+        self.settings = dict(settings or {})  #: update_settings(...)
+        self.extras = dict(extras or {})  #: per-module state (e.g. "plane")
+
+    def __repr__(self) -> str:
+        return (f"LoadContext(tiltfile={self.tiltfile!r}, root={self.root!r}, "
+                f"mode={self.mode!r}, resources={len(self.resources)})")
 
     def add(self, resource: Any) -> Any:
         """Registers a resource; stamps it with the declaring Tiltfile line."""

@@ -288,7 +288,11 @@ void BindGate(py::module_& m) {
   py::class_<InputDigester>(m, "InputDigester",
                             "Hashes inputs (files minus ignore patterns, values) with a "
                             "size/mtime fast-path cache.")
-      .def(py::init<std::filesystem::path>(), py::arg("cache_path") = std::filesystem::path())
+      // A string default: a path default would import pathlib at module load.
+      .def(py::init([](const std::string& cache_path) {
+             return std::make_unique<InputDigester>(std::filesystem::path(cache_path));
+           }),
+           py::arg("cache_path") = std::string())
       .def("exclude_directory", &InputDigester::ExcludeDirectory, py::arg("dir"))
       .def("set_racy_window", &InputDigester::set_racy_window, py::arg("seconds"))
       .def("compute",

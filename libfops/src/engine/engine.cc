@@ -883,6 +883,25 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
 
   const CommandPolicy& policy =
       options.policy != nullptr ? *options.policy : DefaultCommandPolicy();
+  // Exec readiness probes run outside the executor (see prober.h), so they
+  // pass the same policy here, before anything runs.
+  for (int i = 0; i < graph.size(); ++i) {
+    const Resource& r = graph.resource(i);
+    if (!r.readiness_probe) continue;
+    const auto* exec = std::get_if<ExecAction>(&r.readiness_probe->action);
+    if (exec == nullptr) continue;
+    CommandSpec probe_spec;
+    probe_spec.resource = r.name;
+    probe_spec.argv = exec->command;
+    probe_spec.dir = r.serve_dir.empty() ? (r.dir.empty() ? project.root : r.dir) : r.serve_dir;
+    absl::Status allowed = policy.Check(probe_spec);
+    if (!allowed.ok()) {
+      std::string at = r.declared_at.ToString();
+      return absl::Status(allowed.code(),
+                          absl::StrCat(at.empty() ? "" : absl::StrCat(at, ": "), "resource '",
+                                       r.name, "': readiness_probe: ", allowed.message()));
+    }
+  }
   auto impl = std::make_unique<Impl>(std::move(project), std::move(graph), executor,
                                      std::move(options), policy, std::move(selected),
                                      max_parallel, std::move(watches));

@@ -307,6 +307,23 @@ TEST(EngineTest, PolicyRefusalFailsTheResourceAndNothingRuns) {
   EXPECT_THAT(Scripts(ex), ElementsAre("make"));
 }
 
+TEST(EngineTest, ExecReadinessProbesPassTheGuardBeforeAnythingRuns) {
+  // The development guard (the default policy) refuses a probe that would
+  // restart a workload, naming the Tiltfile line; nothing starts.
+  Resource serve = Local("web", "make web");
+  serve.serve_cmd = Command::Argv({"./web"});
+  Probe probe;
+  probe.action = ExecAction{.command = {"kubectl", "rollout", "restart", "deploy/api"}};
+  serve.readiness_probe = probe;
+  serve.declared_at = {.file = "Tiltfile.py", .line = 9};
+  ScriptedExecutor ex;
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(MakeProject({serve}), ex, {});
+  EXPECT_THAT(engine, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               HasSubstr("Tiltfile.py:9: resource 'web': readiness_probe: ")));
+  EXPECT_TRUE(ex.calls().empty());
+}
+
 class FakeGate : public UpdateGate {
  public:
   absl::StatusOr<GateDecision> Check(const Resource& r) override {
