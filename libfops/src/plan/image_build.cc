@@ -391,6 +391,13 @@ UpdateInputs ImageBuildInputs(const ResolvedImageBuild& build, const ImageSource
     inputs.ignore.push_back(absl::StrCat(exception ? "!" : "", rooted));
   }
   inputs.values["builder"] = std::string(BuilderKindName(build.builder));
+  // Where the build goes: part of its identity, and what telemetry reports
+  // (target, stage, cache scope, cache.imported / cache.exported).
+  inputs.values["target"] = build.target;
+  inputs.values["stage"] = build.stage;
+  if (!build.cache_ref.empty()) inputs.values["cache_scope"] = build.cache_ref;
+  inputs.values["cache_import"] = build.cache_import ? "true" : "false";
+  inputs.values["cache_export"] = build.cache_export ? "true" : "false";
   if (!build.platform.empty()) inputs.values["platform"] = build.platform;
   if (!build.target_stage.empty()) inputs.values["target_stage"] = build.target_stage;
   for (const auto& [k, v] : build.build_args) inputs.values[absl::StrCat("build_arg.", k)] = v;

@@ -152,7 +152,11 @@ TEST_F(ImageBuildTest, InputsDescribeWhatTheImageDependsOn) {
   EXPECT_THAT(r->inputs.values,
               UnorderedElementsAre(Pair("builder", "buildah"), Pair("platform", "linux/amd64"),
                                    Pair("build_arg.TOKEN", "x"),
-                                   Pair("base.1", "docker.io/library/node:20")));
+                                   Pair("base.1", "docker.io/library/node:20"),
+                                   Pair("target", "portal"), Pair("stage", "dev"),
+                                   Pair("cache_scope",
+                                        "nexus.nexus.svc:8082/fractalops/buildcache/dev/portal"),
+                                   Pair("cache_import", "false"), Pair("cache_export", "false")));
   absl::StatusOr<Resource> runtime = Compile({.target = "runtime", .stage = "dev"});
   ASSERT_THAT(runtime, IsOk());
   // ARG defaults are substituted; `FROM base` is a stage, not an image.
