@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import time
 
 from fops import cli
 
@@ -26,32 +24,18 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from fops import _fops
+    from fops.errors import Error
 
     root = os.path.dirname(os.path.abspath(args.file))
-    state_dir = _fops.state_dir_for(root)
-    holder = _fops.SessionLock.read_holder(state_dir)
-    if holder is None:
-        print("fops down: no fops session is running in this repo")
-        return cli.EXIT_OK
-    what = f"fops {holder.mode} (PID {holder.pid})"
     try:
-        os.kill(holder.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    except PermissionError:
-        cli.error(f"cannot signal {what}: permission denied")
+        # The same stop-and-wait `fops mode deploy` uses (engine/mode_transition.h).
+        stopped = _fops.stop_session(_fops.state_dir_for(root), args.timeout)
+    except Error as exc:
+        cli.error(str(exc))
         return cli.EXIT_FAILED
-    deadline = time.monotonic() + args.timeout
-    delay = 0.01
-    while True:
-        current = _fops.SessionLock.read_holder(state_dir)
-        if current is None or current.pid != holder.pid:
-            break
-        if time.monotonic() > deadline:
-            cli.error(f"{what} did not stop within {args.timeout:g}s")
-            return cli.EXIT_FAILED
-        time.sleep(delay)
-        delay = min(delay * 2, 0.2)
-    print(f"fops down: stopped {what}")
+    if stopped is None:
+        print("fops down: no fops session is running in this repo")
+    else:
+        print(f"fops down: stopped fops {stopped.mode} (PID {stopped.pid})")
     sys.stdout.flush()
     return cli.EXIT_OK
