@@ -15,6 +15,7 @@
 #include "fops/policy/guard.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 
 namespace fops {
 namespace {
@@ -28,8 +29,7 @@ using Argv = std::vector<std::string>;
 class HelmEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) / "helm_engine_test";
-    fs::remove_all(root_);
+    // A directory of its own: ctest runs these tests in parallel processes.
     fs::create_directories(root_ / "charts");
     fs::copy(fs::path(FOPS_SOURCE_DIR) / "examples/fractalops/charts/fractalops-api",
              root_ / "charts/fractalops-api", fs::copy_options::recursive);
@@ -63,7 +63,8 @@ class HelmEngineTest : public ::testing::Test {
     return (*engine)->Ci();
   }
 
-  fs::path root_;
+  ::fops::testing::TempDir temp_{"helm_engine_test"};
+  const fs::path root_ = temp_.path();
 };
 
 TEST_F(HelmEngineTest, UpgradeArgvReachesTheExecutorExactly) {

@@ -11,6 +11,7 @@
 #include "fops/policy/default_policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/temp_dir.h"
 
 namespace fops {
 namespace {
@@ -94,9 +95,8 @@ TEST(GuardTest, NeverEchoesSecrets) {
 class GuardScriptTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / "guard_script_test";
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    // A directory of its own: ctest runs these tests in parallel processes.
+    dir_ = temp_.path();
   }
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
@@ -105,6 +105,7 @@ class GuardScriptTest : public ::testing::Test {
   absl::Status Check(std::vector<std::string> argv) {
     return Guard().Check({.argv = std::move(argv), .dir = dir_.string()});
   }
+  ::fops::testing::TempDir temp_{"guard_script_test"};
   std::filesystem::path dir_;
 };
 
