@@ -1,8 +1,11 @@
 // What the ProcessExecutor itself costs per command, beside the process:
 // spawn, pipes, pidfd, poll and reap for `true`; and stopping a serve
-// process (SIGTERM to the group, the /proc scan for stragglers, reaping).
+// process (SIGTERM to the group, the /proc scan for stragglers, reaping);
+// string commands with and without their `sh -c` (direct_exec).
 // Figures and the command that reproduces them: docs/performance.md,
 // "## Process executor".
+#include <sys/resource.h>
+
 #include <string_view>
 
 #include "benchmark/benchmark.h"
@@ -42,6 +45,55 @@ void BM_Run100TrueInParallel(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Run100TrueInParallel)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// CPU time of the reaped children (user + system), for what the commands
+// themselves cost: a `sh -c` is a dash starting before the program.
+double ChildCpuSeconds() {
+  rusage usage;
+  ::getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Runs the string command `script` 100 times, `parallel` at a time, with
+// direct_exec as the benchmark's first argument says.
+void Run100(benchmark::State& state, const char* script, size_t parallel) {
+  ProcessExecutor ex(ProcessExecutorOptions{.direct_exec = state.range(0) != 0});
+  Discard out;
+  uint64_t id = 0;
+  double child_cpu = ChildCpuSeconds();
+  for (auto _ : state) {
+    int started = 0;
+    while (started < 100 || ex.running() > 0) {
+      while (started < 100 && ex.running() < parallel) {
+        if (!ex.Start({.id = ++id, .argv = {"sh", "-c", script}}).ok()) state.SkipWithError("start failed");
+        ++started;
+      }
+      benchmark::DoNotOptimize(ex.Wait(absl::InfiniteFuture(), out));
+    }
+  }
+  state.counters["child_cpu_per_cmd_us"] = benchmark::Counter(
+      (ChildCpuSeconds() - child_cpu) * 1e6 / (100.0 * static_cast<double>(state.iterations())));
+}
+
+// 100 `cmd="true"` (what the engine hands the executor as
+// {"sh", "-c", "true"}), one at a time: the chain-of-20 shape.
+void BM_Run100StringTrueSequential(benchmark::State& state) { Run100(state, "true", 1); }
+BENCHMARK(BM_Run100StringTrueSequential)->Arg(0)->Arg(1)->ArgName("direct")->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// The same 100, three at a time (the engine's default max_parallel): the
+// shape of `fops ci` on 100 independent resources.
+void BM_Run100StringTrue3AtATime(benchmark::State& state) { Run100(state, "true", 3); }
+BENCHMARK(BM_Run100StringTrue3AtATime)->Arg(0)->Arg(1)->ArgName("direct")->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// `true` is a dash builtin, so `sh -c true` starts one process either way;
+// a program the shell must run (`/bin/true`) costs it a fork and an exec
+// more.
+void BM_Run100StringProgramSequential(benchmark::State& state) { Run100(state, "/bin/true", 1); }
+BENCHMARK(BM_Run100StringProgramSequential)->Arg(0)->Arg(1)->ArgName("direct")->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Start a serve process, stop it, wait for the report (group gone).
 void BM_StopServe(benchmark::State& state) {

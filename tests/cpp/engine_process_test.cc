@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/tcp_listener.h"
+#include "support/project_in.h"
 #include "support/temp_dir.h"
 
 namespace fops {
@@ -46,11 +47,7 @@ int ReadPid(const std::filesystem::path& file) {
 class EngineProcessTest : public ::testing::Test {
  protected:
   Project MakeProject(std::vector<Resource> resources) {
-    Project p;
-    p.root = dir_.string();
-    p.tiltfile = (dir_ / "Tiltfile.py").string();
-    p.resources = std::move(resources);
-    return p;
+    return testing::ProjectIn(dir_, std::move(resources));
   }
 
   TempDir temp_{"fops-engine"};

@@ -77,6 +77,21 @@ def test_plan_json_is_the_project(tmp_path):
     assert resources["test"]["declared_at"]["line"] == 1
 
 
+def test_plan_json_hides_secret_values(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTRY_PASSWORD", "pw-canary-5521")
+    tiltfile(tmp_path, """\
+        import os
+        local_resource("push", cmd="login --password " + os.environ["REGISTRY_PASSWORD"],
+                       env={"DEPLOY_TOKEN": "tok-canary-8812", "LOG_LEVEL": "debug"})
+    """)
+    run = fops("plan", "--json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "pw-canary-5521" not in run.stdout and "tok-canary-8812" not in run.stdout
+    resource = json.loads(run.stdout)["resources"][0]
+    assert resource["env"] == {"DEPLOY_TOKEN": "[REDACTED]", "LOG_LEVEL": "debug"}
+    assert resource["cmd"] == "login --password [REDACTED]"
+
+
 def test_graph_prints_dot(tmp_path):
     run = fops("graph", cwd=tiltfile(tmp_path, PIPELINE))
     assert run.returncode == 0, run.stderr

@@ -45,11 +45,48 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load_project(args: argparse.Namespace, subcommand: str):
-    """Loads the Tiltfile named by ``-f`` with the args after ``--``."""
+    """Loads the Tiltfile named by ``-f`` with the args after ``--``.
+
+    ``fops ci`` records the load in the plan cache when it can be replayed
+    (fops/plan_cache.py), so the native command runs the next one without
+    Python."""
     import fops
 
-    return fops.load(args.file, args=args.tiltfile_args, resources=getattr(args, "resources", ()),
-                     subcommand=subcommand)
+    resources = list(getattr(args, "resources", ()))
+
+    def load():
+        return fops.load(args.file, args=args.tiltfile_args, resources=resources,
+                         subcommand=subcommand)
+
+    if subcommand != "ci":
+        return load()
+    from fops import plan_cache
+
+    setting = plan_cache.setting()
+    if setting == "off":
+        return load()
+    recorder = plan_cache.LoadRecorder()
+    with recorder:
+        project = load()
+    _record_plan(recorder, project, subcommand, args, resources, explain=setting == "explain")
+    return project
+
+
+def _record_plan(recorder, project, subcommand: str, args, resources, explain: bool) -> None:
+    from fops import modes, plan_cache
+
+    why = recorder.refusal
+    if not why and project.context.extras.get("plan_cache") is False:
+        why = "the Tiltfile says update_settings(plan_cache=False)"
+    if not why:
+        try:
+            plan_cache.store(recorder, project, subcommand, args.file, args.tiltfile_args,
+                             resources, modes.guard_for(project.context))
+        except (Error, OSError) as exc:  # a cache that cannot be written is only slower
+            why = f"cannot write it: {exc}"
+    if explain:
+        print(f"fops: plan cache: {'not recorded: ' + why if why else 'recorded'} "
+              f"({len(recorder.inputs())} inputs)", file=sys.stderr)
 
 
 def positive_int(text: str) -> int:

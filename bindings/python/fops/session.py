@@ -88,6 +88,15 @@ class Session:
     def request_stop(self) -> None:
         self.engine.request_stop()
 
+    def trigger(self, name: str) -> None:
+        """Queues one update of ``name`` in the running up() (Engine.trigger)."""
+        self.engine.trigger(name)
+
+    def listen(self) -> str:
+        """Answers ``fops trigger`` on the socket in the repo's state directory
+        until close(); returns its path (see docs/cli.md, ``fops trigger``)."""
+        return self.engine.listen(self.context.state_dir)
+
     def _finish(self) -> None:
         if not self._finished:
             self._finished = True

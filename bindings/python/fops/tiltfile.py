@@ -305,13 +305,16 @@ def link(url, name="", **unknown) -> _fops.Link:
 
 def update_settings(max_parallel_updates=None, ci_timeout=None,
                     k8s_upsert_timeout_secs=None, suppress_unused_image_warnings=None,
-                    **unknown) -> None:
+                    plan_cache=None, **unknown) -> None:
     """Project settings, as Tilt's ``update_settings``.
 
     ``max_parallel_updates``: updates at once (default 3). ``ci_timeout``:
     the whole ``fops ci`` run (seconds or '30m'; default 30 minutes; Tilt
     sets it with ``ci_settings(timeout=)``, which fops also accepts).
-    Tilt's Kubernetes-only settings are accepted and ignored.
+    ``plan_cache=False``: never replay this Tiltfile's load from the plan
+    cache (for a Tiltfile that depends on the clock or on randomness, which
+    the cache cannot see; docs/cli.md). Tilt's Kubernetes-only settings are
+    accepted and ignored.
     """
     ctx = _context.current()
     call = "update_settings"
@@ -324,6 +327,11 @@ def update_settings(max_parallel_updates=None, ci_timeout=None,
         if seconds <= 0:
             raise _error(call, "argument 'ci_timeout': must be positive")
         ctx.settings["ci_timeout"] = seconds
+    if plan_cache is not None:
+        if not isinstance(plan_cache, bool):
+            raise _error(call, f"argument 'plan_cache': expected a bool, got "
+                               f"{type(plan_cache).__name__}")
+        ctx.extras["plan_cache"] = plan_cache
 
 
 def ci_settings(timeout=None, k8s_grace_period=None, readiness_timeout=None, **unknown) -> None:

@@ -7,8 +7,7 @@
 // thread waits in C++), and restores the previous handlers afterwards.
 #include <pybind11/stl.h>
 
-#include <atomic>
-#include <csignal>
+#include <optional>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -21,6 +20,8 @@
 #include "fops/engine/observer.h"
 #include "fops/engine/prober.h"
 #include "fops/engine/run_result.h"
+#include "fops/engine/session_control.h"
+#include "fops/engine/stop_signals.h"
 #include "fops/engine/terminal_reporter.h"
 #include "fops/engine/update_gate.h"
 #include "fops/exec/process_executor.h"
@@ -62,6 +63,9 @@ class PyObserver : public Observer {
   }
   void OnResourceReady(const Resource& resource) override {
     CallOverride<Observer>(this, "on_resource_ready", resource);
+  }
+  void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override {
+    CallOverride<Observer>(this, "on_readiness_changed", resource, ready, reason);
   }
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override {
     CallOverride<Observer>(this, "on_resource_finished", resource, result);
@@ -126,41 +130,6 @@ class PyProber : public Prober {
   }
 };
 
-// The engine whose run the process's signals stop; one run at a time.
-std::atomic<Engine*> g_signal_engine{nullptr};
-volatile std::sig_atomic_t g_last_signal = 0;
-
-void OnStopSignal(int signal) {
-  g_last_signal = signal;
-  if (Engine* engine = g_signal_engine.load()) engine->RequestStop();
-}
-
-// Routes SIGINT/SIGTERM/SIGHUP to `engine` for its lifetime.
-class SignalScope {
- public:
-  SignalScope(Engine* engine, bool enabled) : enabled_(enabled) {
-    if (!enabled_) return;
-    g_last_signal = 0;
-    g_signal_engine.store(engine);
-    struct sigaction action = {};
-    action.sa_handler = OnStopSignal;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &action, &previous_[i]);
-  }
-  ~SignalScope() {
-    if (!enabled_) return;
-    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &previous_[i], nullptr);
-    g_signal_engine.store(nullptr);
-  }
-  SignalScope(const SignalScope&) = delete;
-  SignalScope& operator=(const SignalScope&) = delete;
-
- private:
-  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-  bool enabled_;
-  struct sigaction previous_[std::size(kSignals)];
-};
-
 // The Python-facing engine: owns the C++ Engine and keeps alive every
 // Python object it points into (executor, policy, gate, observers).
 class PyEngine {
@@ -204,11 +173,12 @@ class PyEngine {
     RunResult result;
     {
       py::gil_scoped_release release;
-      SignalScope signals(engine_.get(), handle_signals);
+      std::optional<StopSignalScope> signals;
+      if (handle_signals) signals.emplace(engine_.get());
       result = up ? engine_->Up() : engine_->Ci();
       std::fflush(stdout);
       std::fflush(stderr);
-      stop_signal_ = handle_signals ? static_cast<int>(g_last_signal) : 0;
+      stop_signal_ = signals ? signals->received() : 0;
     }
     running_ = false;
     return result;
@@ -218,8 +188,28 @@ class PyEngine {
     if (engine_) engine_->RequestStop();
   }
 
+  void Trigger(const std::string& name) {
+    if (!engine_) throw py::value_error("the engine is closed");
+    RaiseIfError(engine_->Trigger(name));
+  }
+
+  // Answers `fops trigger` on <state_dir>/session.sock until Close().
+  std::string Listen(const std::string& state_dir) {
+    if (!engine_) throw py::value_error("the engine is closed");
+    if (control_) throw py::value_error("the engine already listens on " + control_->path().string());
+    control_ = ValueOrRaise(SessionControl::Start(state_dir, *engine_));
+    return control_->path().string();
+  }
+
+  void StopListening() {
+    if (!control_) return;
+    py::gil_scoped_release release;  // a request being answered finishes first
+    control_.reset();
+  }
+
   // Stops whatever still runs (waits with the GIL released).
   void Close() {
+    StopListening();  // before the engine it asks
     if (!engine_) return;
     std::unique_ptr<Engine> engine = std::move(engine_);
     if (PyGILState_Check()) {
@@ -248,7 +238,8 @@ class PyEngine {
   py::object executor_;
   py::tuple keep_alive_;
   std::unique_ptr<TerminalReporter> reporter_;
-  std::unique_ptr<Engine> engine_;  // last: destroyed before what it points into
+  std::unique_ptr<Engine> engine_;  // destroyed before what it points into
+  std::unique_ptr<SessionControl> control_;  // last: destroyed before the engine it asks
   bool running_ = false;
   int stop_signal_ = 0;
 };
@@ -338,8 +329,10 @@ void BindHooks(py::module_& m) {
 Receives what the engine does, in order, on the engine's thread. Subclass and
 define any of on_run_started(session_id), on_resource_started(resource,
 reason), on_command_started(resource, spec), on_output(resource, stream,
-line), on_resource_ready(resource), on_resource_finished(resource, result),
-on_run_finished(result). Must not block; exceptions are printed, not raised.)doc")
+line), on_resource_ready(resource), on_readiness_changed(resource, ready,
+reason) (a ready server lost readiness after failure_threshold failed probes,
+or regained it), on_resource_finished(resource, result), on_run_finished(result).
+Must not block; exceptions are printed, not raised.)doc")
       .def(py::init<>());
 
   py::class_<GateDecision>(m, "GateDecision")
@@ -388,6 +381,15 @@ from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
       .def("up", [](PyEngine& e, bool handle_signals) { return e.Run(true, handle_signals); },
            py::arg("handle_signals") = false, "Like ci(), then keeps serving until request_stop().")
       .def("request_stop", &PyEngine::RequestStop, "Ends ci()/up() soon. Thread-safe.")
+      .def("trigger", &PyEngine::Trigger, py::arg("name"),
+           "Queues one update of `name` (and its deps that have not succeeded) in the running "
+           "up(); thread-safe. ConfigError (NOT_FOUND) for an unknown name, PolicyError "
+           "(FAILED_PRECONDITION) when up() is not running.")
+      .def("listen", &PyEngine::Listen, py::arg("state_dir"),
+           "Answers `fops trigger` on <state_dir>/session.sock until close() or "
+           "stop_listening(); returns the socket's path.")
+      .def("stop_listening", &PyEngine::StopListening,
+           "Stops answering and removes the socket; idempotent.")
       .def("close", &PyEngine::Close, "Stops everything still running.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PyEngine& e, py::args) { e.Close(); })
@@ -397,6 +399,25 @@ from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
                              "The signal that stopped the last run (handle_signals=True), or 0.");
 }
 
+void BindSessionControl(py::module_& m) {
+  m.def("session_socket_path",
+        [](const std::string& state_dir) { return SessionSocketPath(state_dir).string(); },
+        py::arg("state_dir"), "<state_dir>/session.sock, where a `fops up` session listens.");
+  m.def(
+      "request_trigger",
+      [](const std::string& state_dir, const std::vector<std::string>& names, absl::Duration timeout) {
+        absl::StatusOr<std::string> answer;
+        {
+          py::gil_scoped_release release;
+          answer = RequestTrigger(state_dir, names, timeout);
+        }
+        return ValueOrRaise(std::move(answer));
+      },
+      py::arg("state_dir"), py::arg("names"), py::arg("timeout") = absl::Seconds(10),
+      "Asks the `fops up` session listening in `state_dir` to trigger `names`; returns its "
+      "answer. UnavailableError when none listens, ConfigError (NOT_FOUND) for unknown names.");
+}
+
 }  // namespace
 
 void BindEngine(py::module_& m) {
@@ -404,6 +425,7 @@ void BindEngine(py::module_& m) {
   BindGraph(m);
   BindHooks(m);
   BindEngineClass(m);
+  BindSessionControl(m);
 }
 
 }  // namespace fops::python

@@ -262,8 +262,12 @@ void BindModel(py::module_& m) {
   BindProbe(m);
   BindResource(m);
   BindSessionLock(m);
-  m.def("project_to_json", &ProjectToJson, py::arg("project"),
-        "The project as JSON (what `fops plan --json` prints and C++ tools load).");
+  m.def("project_to_json", [](const Project& project, bool redact) {
+    return redact ? ProjectToRedactedJson(project, Redactor::FromEnvironment())
+                  : ProjectToJson(project);
+  }, py::arg("project"), py::arg("redact") = false,
+        "The project as JSON (what `fops plan --json` prints and C++ tools load); "
+        "redact=True hides env values under secret-looking names and the environment's secrets.");
   m.def("project_from_json", [](const std::string& text, const std::string& source) {
     return ValueOrRaise(ProjectFromJson(text, source));
   }, py::arg("text"), py::arg("source") = "<json>", "Parses project JSON; ConfigError naming the field.");

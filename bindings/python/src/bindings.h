@@ -17,6 +17,7 @@ void BindEngine(pybind11::module_& m);
 void BindPlane(pybind11::module_& m);
 void BindPolicy(pybind11::module_& m);
 void BindTelemetry(pybind11::module_& m);
+void BindCli(pybind11::module_& m);
 
 /// Raises the fops.Error subclass for `status` (ConfigError for
 /// kInvalidArgument/kNotFound, PolicyError for kFailedPrecondition, ...).

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_fops, m) {
   fops::python::BindPlane(m);
   fops::python::BindPolicy(m);
   fops::python::BindTelemetry(m);
+  fops::python::BindCli(m);
 }

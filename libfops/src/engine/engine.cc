@@ -102,6 +102,8 @@ class Engine::Impl : public OutputListener {
       }
       priority_[*it] = 1 + longest;
     }
+    run_selected_ = selected_;
+    run_priority_ = priority_;
     prober_ = options_.prober;
   }
 
@@ -117,6 +119,8 @@ class Engine::Impl : public OutputListener {
     executor_.Interrupt();
     wakeup_.Notify();
   }
+
+  absl::Status Trigger(std::string_view name);
 
   const Project& project() const { return project_; }
 
@@ -143,6 +147,8 @@ class Engine::Impl : public OutputListener {
     bool rerun = false;       // files changed while it was running: run again after
     bool restart_serve = false;  // start serve_cmd again once the old one exits
     bool ready = false;
+    bool was_ready = false;  // this serve process passed readiness: probes keep watching it
+    bool forced = false;     // triggered: runs even if the gate would skip it
     absl::Time started = absl::InfinitePast();
     absl::Duration duration = absl::ZeroDuration();  // set when final
     std::string reason;
@@ -152,6 +158,8 @@ class Engine::Impl : public OutputListener {
     absl::Time next_probe = absl::InfiniteFuture();
     absl::Duration probe_interval = kFirstProbeInterval;
     int probe_passes = 0;
+    int probe_failures = 0;  // consecutive, once ready
+    uint64_t probe_generation = 0;  // per serve process: a probe of an old one is ignored
     std::string probe_error = "no probe has run";
     bool probe_in_flight = false;
     std::thread probe_thread;
@@ -162,6 +170,7 @@ class Engine::Impl : public OutputListener {
   };
   struct ProbeOutcome {
     int node;
+    uint64_t generation;
     absl::Status status;
   };
 
@@ -171,6 +180,11 @@ class Engine::Impl : public OutputListener {
   absl::Status StartWatching();
   void OnFilesChanged(const std::vector<std::string>& paths);
   void Rerun(int i, std::string reason);
+  void Reopen(int i, std::string reason);
+  void DrainTriggers();
+  void TriggerNow(int target);
+  void Select(int i);
+  int DepsLeft(int i) const;
   void Enqueue(int i);
   void StartReady();
   void BeginUpdate(int i);
@@ -178,6 +192,7 @@ class Engine::Impl : public OutputListener {
   void UpdateSucceeded(int i);
   void StartServe(int i);
   void BecomeReady(int i);
+  void ProbedAfterReady(int i, const absl::Status& status, absl::Time now);
   void Finish(int i, ResourceStatus status, std::string reason);
   void Fail(int i, std::string reason) { Finish(i, ResourceStatus::kFailed, std::move(reason)); }
   absl::StatusOr<uint64_t> StartCommand(int i, const Command& command, bool serve);
@@ -204,8 +219,10 @@ class Engine::Impl : public OutputListener {
   EngineOptions options_;
   GuardedExecutor executor_;
   const Clock& clock_;
-  std::vector<char> selected_;
+  std::vector<char> selected_;  // grows when Trigger() asks for more
   std::vector<int> priority_;
+  std::vector<char> run_selected_;  // what each run starts with
+  std::vector<int> run_priority_;
   int max_parallel_;
   Redactor redactor_;
   std::vector<WatchSpec> watches_;  // indexed like resources; empty deps: not watched
@@ -215,7 +232,10 @@ class Engine::Impl : public OutputListener {
   Prober* prober_ = nullptr;
   std::unique_ptr<Prober> owned_prober_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> in_up_{false};  // Up() runs: Trigger() is accepted
   Wakeup wakeup_;
+  std::mutex trigger_mu_;
+  std::vector<int> triggers_;  // guarded by trigger_mu_: asked for, not yet queued
 
   // Per-run state.
   std::vector<Node> nodes_;
@@ -233,6 +253,8 @@ class Engine::Impl : public OutputListener {
 
 void Engine::Impl::Reset() {
   JoinProbes();
+  selected_ = run_selected_;
+  priority_ = run_priority_;
   unsettled_ = 0;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     nodes_[i] = Node();
@@ -249,6 +271,10 @@ void Engine::Impl::Reset() {
   {
     std::lock_guard<std::mutex> lock(probe_mu_);
     probe_outcomes_.clear();
+  }
+  {
+    std::lock_guard<std::mutex> lock(trigger_mu_);
+    triggers_.clear();
   }
   for (int i = 0; i < graph_.size(); ++i) {
     if (!selected_[i]) continue;
@@ -285,7 +311,10 @@ void Engine::Impl::BeginUpdate(int i) {
   n.up_to_date = false;
   std::string reason = std::move(n.trigger);
   n.trigger.clear();
-  if (!r.inputs.empty() && options_.gate != nullptr && !options_.force) {
+  const bool forced = std::exchange(n.forced, false);
+  if (!r.inputs.empty() && forced) {
+    reason = absl::StrCat("rebuilt: ", reason);  // asked for by name: the gate is not asked
+  } else if (!r.inputs.empty() && options_.gate != nullptr && !options_.force) {
     absl::StatusOr<GateDecision> decision = options_.gate->Check(r);
     if (!decision.ok()) {
       for (Observer* o : options_.observers) o->OnResourceStarted(r, "");
@@ -385,6 +414,8 @@ void Engine::Impl::UpdateSucceeded(int i) {
       // new one starts when it has exited.
       n.restart_serve = true;
       n.ready = false;
+      n.was_ready = false;
+      n.probing = false;  // the old server's probes say nothing about the new one
       if (stopping_.insert(n.serve_id).second) executor_.Stop(n.serve_id);
       return;
     }
@@ -403,7 +434,11 @@ void Engine::Impl::StartServe(int i) {
     return;
   }
   n.serve_id = *id;
-  if (!r.readiness_probe.has_value() || executor_.simulated()) {
+  n.was_ready = false;
+  ++n.probe_generation;
+  // A simulated executor has no real server to probe, unless the caller
+  // passed a prober (a test's) to answer for it.
+  if (!r.readiness_probe.has_value() || (executor_.simulated() && options_.prober == nullptr)) {
     BecomeReady(i);
     return;
   }
@@ -414,6 +449,7 @@ void Engine::Impl::StartServe(int i) {
   n.probing = true;
   probe_nodes_.insert(i);
   n.probe_passes = 0;
+  n.probe_failures = 0;
   n.probe_interval = std::min(kFirstProbeInterval, ProbePeriod(*r.readiness_probe));
   n.next_probe = clock_.Now() + r.readiness_probe->initial_delay;
 }
@@ -421,8 +457,13 @@ void Engine::Impl::StartServe(int i) {
 void Engine::Impl::BecomeReady(int i) {
   Node& n = nodes_[i];
   n.ready = true;
-  n.probing = false;
-  n.next_probe = absl::InfiniteFuture();
+  n.was_ready = true;
+  n.probe_passes = 0;
+  n.probe_failures = 0;
+  // Kubernetes' rule: a ready server stays probed every period, so one that
+  // stops answering loses readiness (ProbedAfterReady).
+  n.next_probe = n.probing ? clock_.Now() + ProbePeriod(*resource(i).readiness_probe)
+                           : absl::InfiniteFuture();
   for (Observer* o : options_.observers) o->OnResourceReady(resource(i));
   Finish(i, n.up_to_date ? ResourceStatus::kUpToDate : ResourceStatus::kSucceeded, n.reason);
 }
@@ -430,6 +471,7 @@ void Engine::Impl::BecomeReady(int i) {
 void Engine::Impl::Finish(int i, ResourceStatus status, std::string reason) {
   Node& n = nodes_[i];
   const bool was_final = IsFinal(n.status);
+  const bool was_success = IsSuccess(n.status);
   if (!was_final) --unsettled_;
   n.status = status;
   n.reason = std::move(reason);
@@ -442,7 +484,8 @@ void Engine::Impl::Finish(int i, ResourceStatus status, std::string reason) {
       executor_.Stop(n.serve_id);
     }
   }
-  if (n.started != absl::InfinitePast()) n.duration = clock_.Now() - n.started;
+  // A server that fails after it was ready keeps its time to ready.
+  if (n.started != absl::InfinitePast() && !was_final) n.duration = clock_.Now() - n.started;
   if (!options_.observers.empty()) {
     const ResourceResult result = MakeResult(i);
     for (Observer* o : options_.observers) o->OnResourceFinished(resource(i), result);
@@ -451,7 +494,9 @@ void Engine::Impl::Finish(int i, ResourceStatus status, std::string reason) {
     n.rerun = false;
     Rerun(i, std::move(n.trigger));
   }
-  if (was_final) return;  // a ready server that died later: dependents already ran
+  // A ready server that died or stopped answering later: dependents that
+  // started have run; those still waiting are blocked below.
+  if (was_final && !(was_success && status == ResourceStatus::kFailed)) return;
 
   if (IsSuccess(status)) {
     // Under `up` a failed resource can be fixed and re-run: what it blocked
@@ -527,8 +572,9 @@ void Engine::Impl::HandleResult(const CommandResult& r) {
       return;
     }
     if (we_stopped || n.status == ResourceStatus::kFailed) return;
-    Fail(ref.node, n.ready ? absl::StrCat("serve_cmd exited: ", r.Describe())
-                           : absl::StrCat("serve_cmd exited before it was ready: ", r.Describe()));
+    Fail(ref.node, n.was_ready
+                       ? absl::StrCat("serve_cmd exited: ", r.Describe())
+                       : absl::StrCat("serve_cmd exited before it was ready: ", r.Describe()));
     return;
   }
   n.update_id = 0;
@@ -569,12 +615,13 @@ void Engine::Impl::LaunchDueProbes() {
     // One attempt on a worker thread: a probe that takes its whole timeout
     // must not hold up the output and results of other commands. It wakes
     // the loop through the executor when done.
-    n.probe_thread = std::thread([this, i, probe = *resource(i).readiness_probe] {
+    n.probe_thread = std::thread([this, i, generation = n.probe_generation,
+                                  probe = *resource(i).readiness_probe] {
       absl::Status status = prober_ != nullptr ? prober_->Check(probe)
                                                : absl::InternalError("no prober");
       {
         std::lock_guard<std::mutex> lock(probe_mu_);
-        probe_outcomes_.push_back({i, std::move(status)});
+        probe_outcomes_.push_back({i, generation, std::move(status)});
       }
       executor_.Interrupt();
       wakeup_.Notify();
@@ -597,7 +644,12 @@ void Engine::Impl::CollectProbes() {
     Node& n = nodes_[o.node];
     if (n.probe_thread.joinable()) n.probe_thread.join();
     n.probe_in_flight = false;
-    if (!n.probing) continue;  // the server died or was stopped meanwhile
+    // The server died or was stopped meanwhile (or this probed an old one).
+    if (!n.probing || o.generation != n.probe_generation) continue;
+    if (n.was_ready) {
+      ProbedAfterReady(o.node, o.status, now);
+      continue;
+    }
     const Probe& probe = *resource(o.node).readiness_probe;
     if (o.status.ok()) {
       if (++n.probe_passes >= std::max(1, probe.success_threshold)) {
@@ -612,6 +664,33 @@ void Engine::Impl::CollectProbes() {
       n.probe_interval = std::min(n.probe_interval * 2, ProbePeriod(probe));
     }
   }
+}
+
+void Engine::Impl::ProbedAfterReady(int i, const absl::Status& status, absl::Time now) {
+  Node& n = nodes_[i];
+  const Resource& r = resource(i);
+  const Probe& probe = *r.readiness_probe;
+  n.next_probe = now + ProbePeriod(probe);
+  if (status.ok()) {
+    n.probe_failures = 0;
+    ++n.probe_passes;
+    if (n.ready || n.probe_passes < std::max(1, probe.success_threshold)) return;
+    n.ready = true;
+    for (Observer* o : options_.observers) o->OnReadinessChanged(r, true, "");
+    return;
+  }
+  n.probe_passes = 0;
+  n.probe_error = std::string(status.message());
+  ++n.probe_failures;
+  if (!n.ready || n.probe_failures < std::max(1, probe.failure_threshold)) return;
+  n.ready = false;
+  std::string why = absl::StrCat("not ready: ", ProbeToString(probe), " failed ", n.probe_failures,
+                                 n.probe_failures == 1 ? " time: " : " times: ", n.probe_error);
+  for (Observer* o : options_.observers) o->OnReadinessChanged(r, false, why);
+  // Under `ci` the app died under whatever runs against it: the run fails
+  // (and the server is stopped). Under `up` it is reported and probing
+  // goes on, so a server that recovers is ready again.
+  if (!up_) Fail(i, std::move(why));
 }
 
 void Engine::Impl::JoinProbes() {
@@ -654,7 +733,7 @@ void Engine::Impl::Teardown(const std::string& cause, bool timed_out) {
   for (int i = 0; i < graph_.size(); ++i) {
     Node& n = nodes_[i];
     if (!selected_[i] || n.status != ResourceStatus::kRunning) continue;
-    if (n.probing && timed_out) {
+    if (n.probing && !n.was_ready && timed_out) {
       Finish(i, ResourceStatus::kFailed,
              absl::StrCat("not ready after ", DurationToString(clock_.Now() - n.started), ": ",
                           n.probe_error));
@@ -760,10 +839,117 @@ void Engine::Impl::Rerun(int i, std::string reason) {
     default:
       break;
   }
+  Reopen(i, std::move(reason));
+  // A re-run does not wait for deps (they ordered the first start only).
+  if (!n.queued) {
+    n.deps_left = 0;
+    Enqueue(i);
+  }
+}
+
+void Engine::Impl::Reopen(int i, std::string reason) {
+  Node& n = nodes_[i];
+  const bool was_success = IsSuccess(n.status);
   n.status = ResourceStatus::kPending;
   ++unsettled_;
   n.trigger = std::move(reason);
-  Enqueue(i);
+  n.deps_left = DepsLeft(i);
+  if (n.deps_left == 0) Enqueue(i);
+  if (!was_success) return;
+  // Dependents still waiting count it as not done again.
+  for (int d : graph_.dependents(i)) {
+    Node& dn = nodes_[d];
+    if (!selected_[d] || dn.status != ResourceStatus::kPending) continue;
+    ++dn.deps_left;
+    if (dn.queued) {
+      ready_.erase({-priority_[d], d});
+      dn.queued = false;
+    }
+  }
+}
+
+int Engine::Impl::DepsLeft(int i) const {
+  int left = 0;
+  for (int d : graph_.deps(i)) {
+    if (selected_[d] && !IsSuccess(nodes_[d].status)) ++left;
+  }
+  return left;
+}
+
+void Engine::Impl::Select(int i) {
+  if (selected_[i]) return;
+  selected_[i] = 1;
+  // Ahead of nothing it unblocks: the longest chain of selected dependents.
+  int longest = 0;
+  for (int d : graph_.dependents(i)) {
+    if (selected_[d]) longest = std::max(longest, priority_[d]);
+  }
+  priority_[i] = 1 + longest;
+}
+
+absl::Status Engine::Impl::Trigger(std::string_view name) {
+  absl::StatusOr<std::vector<int>> closure = graph_.Closure({std::string(name)});
+  if (!closure.ok()) {
+    constexpr int kMaxNamed = 30;
+    std::vector<std::string> names;
+    for (int i = 0; i < graph_.size() && i < kMaxNamed; ++i) names.push_back(resource(i).name);
+    if (graph_.size() > kMaxNamed) names.push_back("...");
+    return absl::NotFoundError(absl::StrCat(closure.status().message(), "; defined: ",
+                                            names.empty() ? "none" : absl::StrJoin(names, ", ")));
+  }
+  if (!in_up_.load()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot trigger '", ToAbsl(name), "': no `fops up` session is running"));
+  }
+  {
+    std::lock_guard<std::mutex> lock(trigger_mu_);
+    triggers_.push_back(graph_.Find(name));
+  }
+  executor_.Interrupt();
+  wakeup_.Notify();
+  return absl::OkStatus();
+}
+
+void Engine::Impl::DrainTriggers() {
+  std::vector<int> asked;
+  {
+    std::lock_guard<std::mutex> lock(trigger_mu_);
+    asked.swap(triggers_);
+  }
+  for (int i : asked) TriggerNow(i);
+}
+
+void Engine::Impl::TriggerNow(int target) {
+  if (tearing_down_) return;
+  const Resource& r = resource(target);
+  // Deps first (the closure is in topological order): each that has not
+  // succeeded and is not on its way is queued too, as Tilt does.
+  absl::StatusOr<std::vector<int>> closure = graph_.Closure({r.name});
+  if (!closure.ok()) return;  // cannot happen: Trigger() checked the name
+  for (int d : *closure) {
+    if (d == target) continue;
+    Select(d);
+    const ResourceStatus s = nodes_[d].status;
+    if (IsSuccess(s) || s == ResourceStatus::kPending || s == ResourceStatus::kRunning) continue;
+    nodes_[d].forced = true;
+    Reopen(d, absl::StrCat("triggered: needed by '", r.name, "'"));
+  }
+  Select(target);
+  Node& n = nodes_[target];
+  switch (n.status) {
+    case ResourceStatus::kPending:  // already on its way
+      return;
+    case ResourceStatus::kRunning:  // exactly one more update after this one
+      n.rerun = true;
+      n.forced = true;
+      n.trigger = "triggered";
+      return;
+    default:
+      break;
+  }
+  n.forced = true;
+  n.reason.clear();
+  Reopen(target, "triggered");
 }
 
 RunResult Engine::Impl::Run(bool up) {
@@ -783,6 +969,7 @@ RunResult Engine::Impl::Run(bool up) {
   }
   std::string error;
   bool timed_out = false;
+  in_up_.store(up);
   if (up) {
     if (absl::Status watching = StartWatching(); !watching.ok()) {
       error = absl::StrCat("watching files: ", watching.message());
@@ -798,6 +985,7 @@ RunResult Engine::Impl::Run(bool up) {
       std::vector<std::string> changed = watcher_->ReadChanges();
       if (!changed.empty()) OnFilesChanged(changed);
     }
+    if (up) DrainTriggers();
     CollectProbes();
     StartReady();
     if (!up && Settled()) break;
@@ -809,6 +997,12 @@ RunResult Engine::Impl::Run(bool up) {
     }
     LaunchDueProbes();
     const bool probes_in_flight = ProbesInFlight();
+    if (probes_in_flight && executor_.simulated()) {
+      // A probe takes no virtual time: its outcome is in before the
+      // simulated clock may move on (the probe thread wakes us).
+      wakeup_.WaitUntil(absl::InfiniteFuture());
+      continue;
+    }
     const absl::Time wake = std::min(deadline, NextProbeTime());
     if (commands_.empty() && !probes_in_flight) {
       // Nothing runs that could report: under `up`, sit until stopped (or
@@ -827,6 +1021,7 @@ RunResult Engine::Impl::Run(bool up) {
   // Stopping a session at the user's request after everything came up is
   // how `up` ends; it is only an interruption if work was cut short.
   if (up && error == "interrupted" && Settled()) error.clear();
+  in_up_.store(false);
   watcher_.reset();
   Teardown(error.empty() ? "stopped" : error, timed_out);
   RunResult result = BuildResult(start, error);
@@ -913,6 +1108,7 @@ Engine::~Engine() = default;
 RunResult Engine::Ci() { return impl_->Run(/*up=*/false); }
 RunResult Engine::Up() { return impl_->Run(/*up=*/true); }
 void Engine::RequestStop() { impl_->RequestStop(); }
+absl::Status Engine::Trigger(std::string_view name) { return impl_->Trigger(name); }
 const Project& Engine::project() const { return impl_->project(); }
 
 }  // namespace fops

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "fops/base/status_matchers.h"
 #include "fops/base/string_view.h"
+#include "fops/engine/terminal_reporter.h"
 #include "fops/exec/dry_run_executor.h"
 #include "fops/exec/scripted_executor.h"
 #include "gmock/gmock.h"
@@ -73,6 +74,10 @@ class Recorder : public Observer {
     events.push_back(absl::StrCat("output ", r.name, ": ", ToAbsl(line)));
   }
   void OnResourceReady(const Resource& r) override { events.push_back("ready " + r.name); }
+  void OnReadinessChanged(const Resource& r, bool ready, std::string_view reason) override {
+    events.push_back(ready ? absl::StrCat("ready again ", r.name)
+                           : absl::StrCat("not ready ", r.name, ": ", ToAbsl(reason)));
+  }
   void OnResourceFinished(const Resource& r, const ResourceResult& result) override {
     events.push_back(absl::StrCat("finished ", r.name, " ",
                                   ToAbsl(ResourceStatusName(result.status))));
@@ -535,6 +540,254 @@ TEST(EngineTest, DryRunRecordsEveryCommandInDependencyOrder) {
   EXPECT_EQ(dry.recorded()[1].argv[2], "make api");
   EXPECT_THAT(dry.recorded()[2].argv, ElementsAre("./api", "--port", "8080"));
   EXPECT_TRUE(dry.recorded()[2].serve);
+}
+
+// A prober that answers from a script, one answer per attempt ('+' passes,
+// '-' fails with "HTTP 500"); past the end it repeats the last answer.
+class ScriptedProber : public Prober {
+ public:
+  explicit ScriptedProber(std::string answers) : answers_(std::move(answers)) {}
+  absl::Status Check(const Probe&) override {
+    const size_t n = calls_.fetch_add(1);
+    const char answer = answers_[std::min(n, answers_.size() - 1)];
+    return answer == '+' ? absl::OkStatus() : absl::UnavailableError("HTTP 500");
+  }
+  size_t calls() const { return calls_.load(); }
+
+ private:
+  std::string answers_;
+  std::atomic<size_t> calls_{0};
+};
+
+std::vector<std::string> rec_events_for(std::string_view name,
+                                        const std::vector<std::string>& events) {
+  std::vector<std::string> out;
+  for (const std::string& e : events) {
+    if (absl::StartsWith(e, absl::StrCat("started ", ToAbsl(name))) ||
+        absl::StartsWith(e, absl::StrCat("finished ", ToAbsl(name)))) {
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
+Resource ProbedServer(std::string name, int failure_threshold = 3, int success_threshold = 1) {
+  Resource r = Local(std::move(name), "");
+  r.serve_cmd = Command::Argv({"./" + r.name});
+  Probe probe;
+  probe.action = HttpGetAction{.port = 8080, .path = "/healthz"};
+  probe.period = absl::Seconds(1);
+  probe.failure_threshold = failure_threshold;
+  probe.success_threshold = success_threshold;
+  r.readiness_probe = probe;
+  return r;
+}
+
+TEST(EngineTest, ServeThatStopsAnsweringAfterReadyFailsTheCiRunAndBlocksWhatWaits) {
+  ScriptedExecutor ex;
+  ex.AddRule({.pattern = "smoke", .output = {"smoke ok"}, .delay = absl::Seconds(10)});
+  ex.AddRule({.pattern = "slow", .delay = absl::Seconds(20)});
+  ScriptedProber prober("+---");  // ready, then three failures in a row
+  Recorder rec;
+  RunResult r = RunCi(MakeProject({ProbedServer("api"), Local("smoke", "smoke", {"api"}),
+                                   Local("slow", "slow"), Local("e2e", "e2e", {"api", "slow"})}),
+                      ex, {.prober = &prober, .observers = {&rec}});
+  EXPECT_FALSE(r.ok);
+  const std::string why = "not ready: http_get http://127.0.0.1:8080/healthz failed 3 times: HTTP 500";
+  EXPECT_EQ(r.Find("api")->status, ResourceStatus::kFailed);
+  EXPECT_EQ(r.Find("api")->reason, why);
+  // What already ran against it finishes on its own terms; what had not
+  // started is blocked.
+  EXPECT_EQ(r.Find("smoke")->status, ResourceStatus::kSucceeded);
+  EXPECT_EQ(r.Find("e2e")->status, ResourceStatus::kBlocked);
+  EXPECT_EQ(r.Find("e2e")->reason, "dependency 'api' failed");
+  EXPECT_EQ(prober.calls(), 4u);
+  EXPECT_THAT(Scripts(ex), ElementsAre("./api", "slow", "smoke"));
+  std::vector<std::string> api_events;
+  for (const std::string& e : rec.events) {
+    if (absl::StrContains(e, " api")) api_events.push_back(e);
+  }
+  EXPECT_THAT(api_events, ElementsAre("started api", "command api (serve)", "ready api", "finished api succeeded",
+                                      "not ready api: " + why, "finished api failed"));
+  EXPECT_EQ(ex.running(), 0u);
+}
+
+TEST(EngineTest, OnlyConsecutiveProbeFailuresCostReadiness) {
+  ScriptedExecutor ex;
+  ex.AddRule({.pattern = "smoke", .delay = absl::Seconds(10)});
+  ScriptedProber prober("+--+--+--+--+");  // never three failures in a row
+  Recorder rec;
+  RunResult r = RunCi(MakeProject({ProbedServer("api"), Local("smoke", "smoke", {"api"})}), ex,
+                      {.prober = &prober, .observers = {&rec}});
+  EXPECT_TRUE(r.ok) << FormatSummary(r);
+  EXPECT_GE(prober.calls(), 10u);  // probed every period while smoke ran
+  for (const std::string& e : rec.events) EXPECT_THAT(e, ::testing::Not(HasSubstr("not ready")));
+}
+
+TEST(EngineTest, UpReportsLostAndRegainedReadinessAndKeepsTheServerRunning) {
+  ScriptedExecutor ex;
+  // Two passes: ready (success_threshold 2); two failures (below the
+  // threshold of 3); a pass; three failures: lost; one pass, a failure,
+  // two passes: ready again.
+  ScriptedProber prober("++--+---+-++");
+  struct StopWhenReadyAgain : Recorder {
+    void OnReadinessChanged(const Resource& r, bool ready, std::string_view reason) override {
+      Recorder::OnReadinessChanged(r, ready, reason);
+      if (ready) engine->RequestStop();
+    }
+    Engine* engine = nullptr;
+  } rec;
+  auto engine = Engine::Create(MakeProject({ProbedServer("api", 3, 2)}), ex,
+                               {.prober = &prober, .observers = {&rec}});
+  ASSERT_THAT(engine, IsOk());
+  rec.engine = engine->get();
+  RunResult r = (*engine)->Up();
+  EXPECT_TRUE(r.ok) << FormatSummary(r);
+  EXPECT_EQ(r.Find("api")->status, ResourceStatus::kSucceeded);
+  EXPECT_THAT(rec.events,
+              ElementsAre("run started", "started api", "command api (serve)", "ready api",
+                          "finished api succeeded",
+                          "not ready api: not ready: http_get http://127.0.0.1:8080/healthz "
+                          "failed 3 times: HTTP 500",
+                          "ready again api", "run finished ok"));
+  EXPECT_EQ(prober.calls(), 12u);
+  EXPECT_EQ(ex.calls().size(), 1u);  // the server was never restarted
+}
+
+// Calls Trigger() from observer callbacks: on `when` (or `what`) finishing,
+// triggers `what` (`times` triggers in all), and stops the session once
+// `what` has finished that many updates.
+struct Triggerer : Recorder {
+  Triggerer(std::string when, std::string what, int times)
+      : when(std::move(when)), what(std::move(what)), times(times), stop_after(times) {}
+  void OnResourceFinished(const Resource& r, const ResourceResult& result) override {
+    Recorder::OnResourceFinished(r, result);
+    if (r.name == what && ++finished == stop_after) {
+      engine->RequestStop();
+      return;
+    }
+    if ((r.name == when || r.name == what) && sent < times) {
+      ++sent;
+      statuses.push_back(engine->Trigger(what));
+    }
+  }
+  Engine* engine = nullptr;
+  std::string when, what;
+  int times, sent = 0, finished = 0, stop_after;
+  std::vector<absl::Status> statuses;
+};
+
+Resource Manual(std::string name, std::string cmd, std::vector<std::string> deps = {}) {
+  Resource r = Local(std::move(name), std::move(cmd), std::move(deps));
+  r.trigger_mode = TriggerMode::kManual;
+  return r;
+}
+
+TEST(EngineTest, TriggerRunsAManualResourceOncePerTrigger) {
+  ScriptedExecutor ex;
+  Triggerer t("api", "seed", 2);
+  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("seed", "seed db")}),
+                               ex, {.observers = {&t}});
+  ASSERT_THAT(engine, IsOk());
+  t.engine = engine->get();
+  RunResult r = (*engine)->Up();
+  EXPECT_TRUE(r.ok) << FormatSummary(r);
+  for (const absl::Status& s : t.statuses) EXPECT_THAT(s, IsOk());
+  EXPECT_THAT(Scripts(ex), ElementsAre("make api", "seed db", "seed db"));
+  EXPECT_EQ(r.Find("seed")->status, ResourceStatus::kSucceeded);
+  EXPECT_THAT(rec_events_for("seed", t.events), ElementsAre("started seed: triggered",
+                                                            "finished seed succeeded",
+                                                            "started seed: triggered",
+                                                            "finished seed succeeded"));
+}
+
+TEST(EngineTest, TriggerFromAnotherThreadWakesAnIdleSession) {
+  ScriptedExecutor ex;
+  struct StopAfterSeed : Recorder {
+    void OnResourceFinished(const Resource& r, const ResourceResult& result) override {
+      Recorder::OnResourceFinished(r, result);
+      if (r.name == "seed") engine->RequestStop();
+    }
+    Engine* engine = nullptr;
+  } rec;
+  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("seed", "seed db")}),
+                               ex, {.observers = {&rec}});
+  ASSERT_THAT(engine, IsOk());
+  rec.engine = engine->get();
+  // Before Up() there is no session to trigger in.
+  EXPECT_THAT((*engine)->Trigger("seed"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("cannot trigger 'seed': no `fops up` session is running")));
+  std::thread client([&] {
+    // Up() sits idle once api is done; keep asking until it is in session.
+    while ((*engine)->Trigger("seed").code() == absl::StatusCode::kFailedPrecondition) {
+      std::this_thread::yield();
+    }
+  });
+  RunResult r = (*engine)->Up();
+  client.join();
+  EXPECT_TRUE(r.ok) << FormatSummary(r);
+  EXPECT_THAT(Scripts(ex), ElementsAre("make api", "seed db"));
+  EXPECT_THAT((*engine)->Trigger("seed"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no `fops up` session")));
+}
+
+TEST(EngineTest, TriggerOfAnUnknownNameNamesTheDefinedOnes) {
+  ScriptedExecutor ex;
+  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("seed", "seed db")}),
+                               ex, {});
+  ASSERT_THAT(engine, IsOk());
+  EXPECT_THAT((*engine)->Trigger("sed"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       "unknown resource 'sed' (did you mean 'seed'?); defined: api, seed"));
+}
+
+TEST(EngineTest, TriggerRunsDepsThatHaveNotSucceededFirstAndOnlyThose) {
+  ScriptedExecutor ex;
+  Triggerer t("db", "migrate", 2);
+  auto engine = Engine::Create(
+      MakeProject({Local("db", "make db"), Manual("fixtures", "load fixtures", {"db"}),
+                   Manual("migrate", "migrate", {"fixtures"})}),
+      ex, {.observers = {&t}});
+  ASSERT_THAT(engine, IsOk());
+  t.engine = engine->get();
+  RunResult r = (*engine)->Up();
+  EXPECT_TRUE(r.ok) << FormatSummary(r);
+  // db had succeeded: not run again; fixtures had not run: first, once.
+  EXPECT_THAT(Scripts(ex), ElementsAre("make db", "load fixtures", "migrate", "migrate"));
+  EXPECT_THAT(rec_events_for("fixtures", t.events),
+              ElementsAre("started fixtures: triggered: needed by 'migrate'",
+                          "finished fixtures succeeded"));
+}
+
+TEST(EngineTest, TriggerDuringAnUpdateQueuesExactlyOneMore) {
+  ScriptedExecutor ex;
+  ex.AddRule({.pattern = "build", .delay = absl::Seconds(5)});
+  struct TriggerWhileRunning : Recorder {
+    void OnResourceStarted(const Resource& r, std::string_view reason) override {
+      Recorder::OnResourceStarted(r, reason);
+      if (++starts == 1) {
+        for (int i = 0; i < 3; ++i) statuses.push_back(engine->Trigger("build"));
+      }
+    }
+    void OnResourceFinished(const Resource& r, const ResourceResult& result) override {
+      Recorder::OnResourceFinished(r, result);
+      if (++finishes == 2) engine->RequestStop();
+    }
+    Engine* engine = nullptr;
+    int starts = 0, finishes = 0;
+    std::vector<absl::Status> statuses;
+  } rec;
+  auto engine = Engine::Create(MakeProject({Local("build", "build")}), ex, {.observers = {&rec}});
+  ASSERT_THAT(engine, IsOk());
+  rec.engine = engine->get();
+  RunResult r = (*engine)->Up();
+  EXPECT_TRUE(r.ok) << FormatSummary(r);
+  for (const absl::Status& s : rec.statuses) EXPECT_THAT(s, IsOk());
+  EXPECT_THAT(Scripts(ex), ElementsAre("build", "build"));
+  EXPECT_THAT(rec_events_for("build", rec.events),
+              ElementsAre("started build", "finished build succeeded", "started build: triggered",
+                          "finished build succeeded"));
 }
 
 }  // namespace

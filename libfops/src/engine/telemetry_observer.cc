@@ -118,6 +118,14 @@ void TelemetryObserver::OnResourceFinished(const Resource& resource,
   }
 }
 
+void TelemetryObserver::OnReadinessChanged(const Resource& resource, bool ready,
+                                           std::string_view reason) {
+  BuildEvent event =
+      EventFor(ready ? EventName::kReadinessRegained : EventName::kReadinessLost, resource);
+  event.detail = std::string(reason);
+  Emit(std::move(event));
+}
+
 void TelemetryObserver::OnRunFinished(const RunResult& result) {
   BuildEvent event;
   event.name = EventName::kSessionStopped;

@@ -239,5 +239,24 @@ TEST(TelemetryObserverTest, ARealEngineRunProducesTheFullSequence) {
   }
 }
 
+TEST(TelemetryObserverTest, LostAndRegainedReadinessAreEventsWithTheProbeFailure) {
+  Harness h;
+  Resource api;
+  api.name = "api";
+  api.kind = "local";
+  h.observer->OnRunStarted("s1");
+  h.observer->OnReadinessChanged(api, false, "not ready: tcp_socket 127.0.0.1:8080 failed 3 times: "
+                                             "127.0.0.1:8080: connection refused");
+  h.observer->OnReadinessChanged(api, true, "");
+  std::vector<BuildEvent> events = h.Finish();
+  EXPECT_THAT(Names(events),
+              ElementsAre("session.started", "readiness.lost api", "readiness.regained api"));
+  EXPECT_EQ(events[1].kind, "local");
+  EXPECT_EQ(events[1].detail,
+            "not ready: tcp_socket 127.0.0.1:8080 failed 3 times: 127.0.0.1:8080: connection refused");
+  EXPECT_EQ(events[2].detail, "");
+  EXPECT_EQ(events[2].session_id, "s1");
+}
+
 }  // namespace
 }  // namespace fops

@@ -61,6 +61,12 @@ void TerminalReporter::OnResourceReady(const Resource& resource) {
   Print(PrefixLine(resource.name, "✔ ready"));
 }
 
+void TerminalReporter::OnReadinessChanged(const Resource& resource, bool ready,
+                                          std::string_view reason) {
+  Print(PrefixLine(resource.name, ready ? std::string("✔ ready again")
+                                        : absl::StrCat("✘ ", ToAbsl(reason))));
+}
+
 void TerminalReporter::OnResourceFinished(const Resource& resource, const ResourceResult& result) {
   const bool good =
       result.status == ResourceStatus::kSucceeded || result.status == ResourceStatus::kUpToDate;

@@ -1,11 +1,11 @@
 #include "fops/engine/terminal_reporter.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/captured_output.h"
 
 namespace fops {
 namespace {
@@ -14,24 +14,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // What a reporter printed, through a memory stream.
-class Captured {
- public:
-  Captured() : file_(open_memstream(&data_, &size_)) {}
-  ~Captured() {
-    std::fclose(file_);
-    std::free(data_);
-  }
-  std::FILE* file() { return file_; }
-  std::string text() {
-    std::fflush(file_);
-    return std::string(data_, size_);
-  }
-
- private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
-  std::FILE* file_;
-};
+using Captured = ::fops::testing::CapturedOutput;
 
 Resource Named(std::string name) {
   Resource r;
@@ -113,6 +96,19 @@ TEST(TerminalReporterTest, PrintsTheSummaryWhenTheRunEnds) {
   reporter.OnRunFinished(FailedRun());
   EXPECT_THAT(out.text(), HasSubstr("\nRESOURCE          STATUS     DURATION  REASON\n"));
   EXPECT_THAT(out.text(), HasSubstr("— FAILED\n"));
+}
+
+TEST(TerminalReporterTest, PrintsLostAndRegainedReadinessUnderTheResourcesPrefix) {
+  Captured out;
+  TerminalReporter reporter(out.file(), Redactor());
+  Resource api = Named("api");
+  reporter.OnReadinessChanged(
+      api, false, "not ready: http_get http://127.0.0.1:8080/healthz failed 3 times: HTTP 500");
+  reporter.OnReadinessChanged(api, true, "");
+  EXPECT_EQ(out.text(),
+            "          api │ ✘ not ready: http_get http://127.0.0.1:8080/healthz failed 3 times: "
+            "HTTP 500\n"
+            "          api │ ✔ ready again\n");
 }
 
 }  // namespace

@@ -11,6 +11,13 @@
 // its group (or, with `subreaper`, no descendant carrying its tag) is left.
 // Members other than the leader are found by scanning /proc and watched
 // through their own pidfds, so that wait also sleeps in poll.
+//
+// A string command of plain words is spawned without its `sh -c` (see
+// fops/exec/direct_exec.h), with what the shell would have done around it
+// done here: the environment as dash passes it on (PWD set, names that are
+// not identifiers dropped), the shell itself when the spawn fails (so its
+// message and 127/126 are the user's), and the shell's report of a death
+// by signal (exit 128+N and its message on stderr).
 #include "fops/exec/process_executor.h"
 
 #include <dirent.h>
@@ -27,10 +34,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +51,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "fops/base/atomic_file.h"
 #include "absl/strings/string_view.h"
+#include "fops/exec/direct_exec.h"
 #include "fops/exec/wakeup.h"
 
 extern char** environ;
@@ -52,6 +66,29 @@ namespace {
 // comma-joined after any tag inherited from an outer fops. It is how a
 // daemon that left its process group is still recognised as ours.
 constexpr char kTagVariable[] = "FOPS_EXEC_TAG";
+
+// Set to 0 (or false, no, off) in the environment of the process or of one
+// command: string commands keep their `sh -c`.
+constexpr char kDirectExecVariable[] = "FOPS_DIRECT_EXEC";
+
+bool IsOff(absl::string_view value) {
+  return value == "0" || absl::EqualsIgnoreCase(value, "false") ||
+         absl::EqualsIgnoreCase(value, "no") || absl::EqualsIgnoreCase(value, "off");
+}
+
+// A shell variable name: what dash imports from its environment (and so
+// passes on); other entries (`A-B=1`, bash's `BASH_FUNC_f%%=...`) it drops.
+bool IsShellName(absl::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+absl::string_view EntryName(const char* entry) {
+  absl::string_view kv(entry);
+  return kv.substr(0, kv.find('='));
+}
 
 // Without pidfds (kernels before 5.3) exits are noticed by this tick.
 constexpr absl::Duration kFallbackTick = absl::Milliseconds(10);
@@ -169,21 +206,16 @@ class LineSplitter {
  public:
   template <typename Emit>
   void Append(absl::string_view data, size_t max, Emit emit) {
+    if (buffer_.empty()) {
+      // Lines are cut straight from the read buffer; only an unfinished
+      // last line is copied.
+      size_t used = EmitLines(data, max, emit);
+      buffer_.assign(data.data() + used, data.size() - used);
+      return;
+    }
     buffer_.append(data.data(), data.size());
-    size_t start = 0;
-    while (true) {
-      size_t newline = buffer_.find('\n', start);
-      if (newline == std::string::npos) break;
-      size_t end = newline;
-      if (end > start && buffer_[end - 1] == '\r') --end;
-      EmitPieces(absl::string_view(buffer_).substr(start, end - start), max, emit);
-      start = newline + 1;
-    }
-    buffer_.erase(0, start);
-    while (buffer_.size() >= max) {
-      emit(absl::string_view(buffer_).substr(0, max));
-      buffer_.erase(0, max);
-    }
+    size_t used = EmitLines(buffer_, max, emit);
+    buffer_.erase(0, used);
   }
 
   // Delivers a last line that had no newline.
@@ -194,6 +226,26 @@ class LineSplitter {
   }
 
  private:
+  // Emits every complete line of `text`, then pieces of `max` bytes of the
+  // rest while that is at least `max` long; returns the bytes consumed.
+  template <typename Emit>
+  static size_t EmitLines(absl::string_view text, size_t max, Emit emit) {
+    size_t start = 0;
+    while (true) {
+      size_t newline = text.find('\n', start);
+      if (newline == absl::string_view::npos) break;
+      size_t end = newline;
+      if (end > start && text[end - 1] == '\r') --end;
+      EmitPieces(text.substr(start, end - start), max, emit);
+      start = newline + 1;
+    }
+    while (text.size() - start >= max) {
+      emit(text.substr(start, max));
+      start += max;
+    }
+    return start;
+  }
+
   template <typename Emit>
   static void EmitPieces(absl::string_view line, size_t max, Emit emit) {
     do {
@@ -245,6 +297,9 @@ class ProcessExecutor::Impl {
         executor_tag_(absl::StrCat(::getpid(), "-", next_executor_serial.fetch_add(1))),
         created_ticks_(BootTicksFloor()) {
     if (options_.max_line_bytes == 0) options_.max_line_bytes = 1;
+    if (const char* value = std::getenv(kDirectExecVariable); value != nullptr && IsOff(value)) {
+      options_.direct_exec = false;
+    }
     if (options_.subreaper) AcquireSubreaper();
   }
 
@@ -281,6 +336,8 @@ class ProcessExecutor::Impl {
     bool group_signalled = false;                 // SIGTERM went to the whole group
     bool reaped = false;
     int wait_status = 0;
+    bool status_lost = false;  // reaped by someone else: reported as SIGKILL
+    bool direct = false;       // a string command spawned without its shell
     bool silent = false;  // added by Abort() to kill leftovers: never reported
     std::vector<Member> members;
   };
@@ -290,8 +347,25 @@ class ProcessExecutor::Impl {
     return std::any_of(children_.begin(), children_.end(),
                        [pid](const auto& c) { return c->pid == pid; });
   }
+  bool MayHaveAdoptedOrphans() const;
 
-  std::vector<std::string> BuildEnvironment(const CommandSpec& spec) const;
+  // The environment of one command: entries of the process environment
+  // (pointed to, not copied) and the ones built for it.
+  struct Environment {
+    std::vector<std::string> built;  // spec.env and the tag; envp points into it
+    std::vector<char*> envp;         // null-terminated
+    bool has_path = false;           // PATH is set (inherited or from spec.env)
+  };
+  // Where poll's answers go, parallel to poll_fds_.
+  enum class What { kWakeup, kStdout, kStderr, kLeader, kMember };
+  struct Source {
+    What what;
+    Child* child;
+    size_t member;
+  };
+
+  void BuildEnvironment(const CommandSpec& spec, Environment& env) const;
+  std::optional<std::vector<std::string>> DirectCommand(const CommandSpec& spec) const;
   void SignalGroup(Child& child, int sig);
   void Terminate(Child& child, absl::Time now);
   void Escalate(absl::Time now);
@@ -311,29 +385,129 @@ class ProcessExecutor::Impl {
   std::vector<std::unique_ptr<Child>> children_;  // start order
   std::vector<pid_t> lingering_;  // groups left behind by commands that exited
   bool pidfd_supported_ = true;
+  std::vector<pollfd> poll_fds_;  // kept between Pumps: no allocation per round
+  std::vector<Source> poll_sources_;
 };
 
-std::vector<std::string> ProcessExecutor::Impl::BuildEnvironment(const CommandSpec& spec) const {
-  std::vector<std::string> env;
-  std::string inherited_tag;
+namespace {
+
+// dash's own variables, in the order it creates them at start-up.
+constexpr std::array<absl::string_view, 11> kDashVariables = {
+    "IFS", "MAIL", "MAILPATH", "PATH", "PS1", "PS2", "PS4", "OPTIND", "LINENO", "TERM", "HISTSIZE"};
+
+// Where dash lists an exported variable: its table has 39 buckets chosen
+// by this hash of the name; in a bucket, its own variables come first (in
+// kDashVariables order), then the others in the order they arrived.
+uint32_t DashOrder(absl::string_view name, size_t arrival) {
+  uint32_t hash = static_cast<uint32_t>(static_cast<unsigned char>(name[0])) << 4;
+  for (char c : name) hash += static_cast<unsigned char>(c);
+  auto own = std::find(kDashVariables.begin(), kDashVariables.end(), name);
+  uint32_t rank = own != kDashVariables.end()
+                      ? static_cast<uint32_t>(own - kDashVariables.begin())
+                      : static_cast<uint32_t>(kDashVariables.size() + arrival);
+  return (hash % 39) << 24 | rank;
+}
+
+// The environment `sh -c` would give a program it runs, from the one it
+// gets (`envp`, null-terminated), in the order dash would list it: dash
+// imports only entries named like shell variables (the last of duplicates
+// wins) and sets PWD, keeping an inherited absolute PWD that names the
+// working directory (`cwd`, already stat()ed) and using the physical path
+// otherwise. False when only the shell knows: the physical path cannot be
+// found, or the environment holds a variable dash resets (PPID, OPTIND,
+// IFS).
+bool ShellEnvironment(const std::vector<char*>& envp, const char* dir, const struct stat& cwd,
+                      std::string& pwd_entry, std::vector<char*>& out) {
+  std::vector<std::pair<absl::string_view, char*>> vars;  // first-arrival order
+  vars.reserve(envp.size() + 1);
+  absl::flat_hash_map<absl::string_view, size_t> index;
+  index.reserve(envp.size());
+  for (char* entry : envp) {
+    if (entry == nullptr || std::strchr(entry, '=') == nullptr) continue;
+    absl::string_view name = EntryName(entry);
+    if (!IsShellName(name)) continue;
+    if (name == "PPID" || name == "OPTIND" || name == "IFS") return false;
+    auto [it, added] = index.emplace(name, vars.size());
+    if (added) {
+      vars.emplace_back(name, entry);
+    } else {
+      vars[it->second].second = entry;
+    }
+  }
+  auto pwd = index.find("PWD");
+  bool keep_pwd = false;
+  if (pwd != index.end()) {
+    const char* value = vars[pwd->second].second + 4;
+    struct stat named;
+    keep_pwd = value[0] == '/' && ::stat(value, &named) == 0 && named.st_dev == cwd.st_dev &&
+               named.st_ino == cwd.st_ino;
+  }
+  if (!keep_pwd) {
+    char physical[PATH_MAX];
+    if (::realpath(dir, physical) == nullptr) return false;
+    pwd_entry = absl::StrCat("PWD=", physical);
+    if (pwd != index.end()) {
+      vars[pwd->second].second = pwd_entry.data();
+    } else {
+      vars.emplace_back("PWD", pwd_entry.data());
+    }
+  }
+  std::vector<std::pair<uint32_t, char*>> ordered;
+  ordered.reserve(vars.size());
+  for (size_t i = 0; i < vars.size(); ++i) {
+    ordered.emplace_back(DashOrder(vars[i].first, i), vars[i].second);
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.clear();
+  out.reserve(ordered.size() + 1);
+  for (const auto& [order, entry] : ordered) out.push_back(entry);
+  out.push_back(nullptr);
+  return true;
+}
+
+}  // namespace
+
+void ProcessExecutor::Impl::BuildEnvironment(const CommandSpec& spec, Environment& env) const {
+  absl::string_view inherited_tag;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    absl::string_view kv(*entry);
-    absl::string_view name = kv.substr(0, kv.find('='));
+    absl::string_view name = EntryName(*entry);
     if (name == kTagVariable) {
-      inherited_tag = std::string(kv.substr(name.size() + 1));
+      inherited_tag = absl::string_view(*entry).substr(name.size() + 1);
       continue;
     }
-    if (spec.env.count(std::string(name)) != 0) continue;
-    env.emplace_back(kv);
+    if (!spec.env.empty() && spec.env.count(std::string(name)) != 0) continue;
+    if (name == "PATH") env.has_path = true;
+    env.envp.push_back(*entry);
   }
-  for (const auto& [name, value] : spec.env) env.push_back(absl::StrCat(name, "=", value));
+  env.built.reserve(spec.env.size() + 1);
+  for (const auto& [name, value] : spec.env) {
+    env.built.push_back(absl::StrCat(name, "=", value));
+    if (name == "PATH") env.has_path = true;
+  }
   if (options_.subreaper) {
-    env.push_back(absl::StrCat(kTagVariable, "=", inherited_tag, inherited_tag.empty() ? "" : ",",
-                               CommandTag(spec.id)));
+    env.built.push_back(absl::StrCat(kTagVariable, "=", inherited_tag,
+                                     inherited_tag.empty() ? "" : ",", CommandTag(spec.id)));
   } else if (!inherited_tag.empty()) {
-    env.push_back(absl::StrCat(kTagVariable, "=", inherited_tag));
+    env.built.push_back(absl::StrCat(kTagVariable, "=", inherited_tag));
   }
-  return env;
+  // Pointers into `built` only now that it no longer grows.
+  for (std::string& entry : env.built) env.envp.push_back(entry.data());
+  env.envp.push_back(nullptr);
+}
+
+// The argv to spawn in place of `sh -c SCRIPT`, when that is the same.
+// A PATH set for the command keeps the shell: the shell searches the
+// command's PATH, posix_spawnp the one of this process.
+std::optional<std::vector<std::string>> ProcessExecutor::Impl::DirectCommand(
+    const CommandSpec& spec) const {
+  if (!options_.direct_exec || spec.argv.size() != 3 || spec.argv[0] != "sh" ||
+      spec.argv[1] != "-c" || spec.env.count("PATH") != 0) {
+    return std::nullopt;
+  }
+  auto off = spec.env.find(kDirectExecVariable);
+  if (off != spec.env.end() && IsOff(off->second)) return std::nullopt;
+  return DirectArgv(spec.argv[2]);
 }
 
 absl::Status ProcessExecutor::Impl::Start(const CommandSpec& spec) {
@@ -345,18 +519,32 @@ absl::Status ProcessExecutor::Impl::Start(const CommandSpec& spec) {
       return absl::InvalidArgumentError(absl::StrCat("command id ", spec.id, " is already running"));
     }
   }
-  if (!spec.dir.empty()) {
-    // Checked here because a failed chdir in the child would come back as
-    // ENOENT and read as "command not found".
-    struct stat st;
-    if (::stat(spec.dir.c_str(), &st) != 0) {
-      return absl::NotFoundError(absl::StrCat("working directory does not exist: ", spec.dir));
-    }
-    if (!S_ISDIR(st.st_mode)) {
+  // The working directory is checked here because a failed chdir in the
+  // child would come back as ENOENT and read as "command not found".
+  const char* dir = spec.dir.empty() ? "." : spec.dir.c_str();
+  std::optional<std::vector<std::string>> direct = DirectCommand(spec);
+  struct stat dir_stat;
+  if (!spec.dir.empty() || direct) {
+    if (::stat(dir, &dir_stat) != 0) {
+      if (spec.dir.empty()) {
+        direct.reset();  // our own directory is gone; let the shell deal with it
+      } else {
+        return absl::NotFoundError(absl::StrCat("working directory does not exist: ", spec.dir));
+      }
+    } else if (!S_ISDIR(dir_stat.st_mode)) {
       return absl::InvalidArgumentError(
           absl::StrCat("working directory is not a directory: ", spec.dir));
     }
   }
+
+  Environment env;
+  BuildEnvironment(spec, env);
+  // posix_spawnp searches the PATH of this process; without one its
+  // default differs from the shell's.
+  if (direct && !env.has_path) direct.reset();
+  std::string pwd_entry;
+  std::vector<char*> direct_envp;
+  if (direct && !ShellEnvironment(env.envp, dir, dir_stat, pwd_entry, direct_envp)) direct.reset();
 
   int out_pipe[2];
   int err_pipe[2];
@@ -395,20 +583,23 @@ absl::Status ProcessExecutor::Impl::Start(const CommandSpec& spec) {
   posix_spawnattr_setsigmask(&attr, &no_signals);
   posix_spawnattr_setsigdefault(&attr, &all_signals);
 
-  std::vector<std::string> env = BuildEnvironment(spec);
-  std::vector<char*> envp;
-  envp.reserve(env.size() + 1);
-  for (std::string& entry : env) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  argv.reserve(spec.argv.size() + 1);
-  for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-
+  auto spawn = [&](const std::vector<std::string>& args, char* const* envp, pid_t& pid) {
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    return ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp);
+  };
   absl::Time started = absl::Now();
   uint64_t started_ticks = BootTicksFloor();
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  int rc = -1;
+  // A direct spawn that fails (not found, not executable, no #! line)
+  // leaves nothing behind; the shell then meets the same failure and
+  // reports it in its own words and exit code, as without this shortcut.
+  if (direct) rc = spawn(*direct, direct_envp.data(), pid);
+  const bool ran_direct = rc == 0;
+  if (!ran_direct) rc = spawn(spec.argv, env.envp.data(), pid);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(out_pipe[1]);
@@ -428,6 +619,7 @@ absl::Status ProcessExecutor::Impl::Start(const CommandSpec& spec) {
   child->pid = pid;
   child->group = pid;
   child->born_after = started_ticks;
+  child->direct = ran_direct;
   if (options_.subreaper) child->hunt_tag = CommandTag(spec.id);
   child->out_fd = out_pipe[0];
   child->err_fd = err_pipe[0];
@@ -596,8 +788,11 @@ void ProcessExecutor::Impl::ReadPipe(Child& child, Stream stream, OutputListener
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
-    // EOF (or a read error): nothing more will come on this stream.
-    lines.Flush(emit);
+    // EOF (or a read error): nothing more will come on this stream. A
+    // direct command's unfinished last line waits for Finish: the shell
+    // would have held the pipe open until then, and may still append its
+    // report of a death by signal to that line.
+    if (!child.direct) lines.Flush(emit);
     CloseFd(fd);
   }
 }
@@ -615,6 +810,7 @@ void ProcessExecutor::Impl::ReapLeader(Child& child) {
     // exit status is lost; report it as killed so nobody takes it for a pass.
     child.reaped = true;
     child.wait_status = SIGKILL;
+    child.status_lost = true;
     CloseFd(child.pidfd);
   }
 }
@@ -632,14 +828,10 @@ void ProcessExecutor::Impl::ReapMember(Member& member) {
 // One poll over every descriptor we watch, sleeping until `until` or the
 // nearest escalation. True when Interrupt() woke it.
 bool ProcessExecutor::Impl::Pump(absl::Time until, OutputListener* listener, bool watch_wakeup) {
-  enum class What { kWakeup, kStdout, kStderr, kLeader, kMember };
-  struct Source {
-    What what;
-    Child* child;
-    size_t member;
-  };
-  std::vector<pollfd> fds;
-  std::vector<Source> sources;
+  std::vector<pollfd>& fds = poll_fds_;
+  std::vector<Source>& sources = poll_sources_;
+  fds.clear();
+  sources.clear();
   auto watch = [&](int fd, What what, Child* child, size_t member) {
     fds.push_back(pollfd{fd, POLLIN, 0});
     sources.push_back(Source{what, child, member});
@@ -716,6 +908,20 @@ CommandResult ProcessExecutor::Impl::Finish(Child& child, OutputListener* listen
   ReadPipe(child, Stream::kStderr, listener, Pending(child.err_fd));
   auto emit_out = [&](absl::string_view line) { Deliver(child, Stream::kStdout, line, listener); };
   auto emit_err = [&](absl::string_view line) { Deliver(child, Stream::kStderr, line, listener); };
+  // A command spawned without its shell and killed by a signal nobody here
+  // sent is reported as the shell reports it: its message after the
+  // command's own stderr (on the same line if that did not end in a
+  // newline, as the shell's write would be), and exit 128+N below.
+  const bool shell_report = child.direct && !child.forced && !child.status_lost &&
+                            WIFSIGNALED(child.wait_status);
+  if (shell_report) {
+    std::string message =
+        ShellSignalMessage(WTERMSIG(child.wait_status), WCOREDUMP(child.wait_status));
+    if (!message.empty()) {
+      message += '\n';
+      child.err_lines.Append(message, options_.max_line_bytes, emit_err);
+    }
+  }
   child.out_lines.Flush(emit_out);
   child.err_lines.Flush(emit_err);
   CloseFd(child.out_fd);
@@ -739,6 +945,9 @@ CommandResult ProcessExecutor::Impl::Finish(Child& child, OutputListener* listen
   result.duration = now - child.started;
   if (child.forced) {
     result.kind = *child.forced;
+  } else if (shell_report) {
+    result.kind = ExitKind::kExited;
+    result.exit_code = 128 + WTERMSIG(child.wait_status);
   } else if (WIFEXITED(child.wait_status)) {
     result.kind = ExitKind::kExited;
     result.exit_code = WEXITSTATUS(child.wait_status);
@@ -783,6 +992,33 @@ void ProcessExecutor::Impl::Stop(uint64_t id) {
   }
 }
 
+// Whether this process has a child that is not one of its commands: with
+// the subreaper option every orphan of a command is re-parented to us, so
+// when none is, the costly search of all of /proc for tagged daemons can
+// be skipped. Reads each thread's children list (the kernel keeps them
+// per thread); true when that is not readable, to stay on the safe side.
+bool ProcessExecutor::Impl::MayHaveAdoptedOrphans() const {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return true;
+  bool unknown = false;
+  while (dirent* entry = ::readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    absl::StatusOr<std::string> children =
+        ReadFile(absl::StrCat("/proc/self/task/", entry->d_name, "/children"));
+    if (!children.ok()) {
+      unknown = true;
+      break;
+    }
+    for (absl::string_view word : absl::StrSplit(*children, ' ', absl::SkipEmpty())) {
+      int pid = 0;
+      if (absl::SimpleAtoi(word, &pid) && !IsLeader(pid)) unknown = true;
+    }
+    if (unknown) break;
+  }
+  ::closedir(tasks);
+  return unknown;
+}
+
 void ProcessExecutor::Impl::Abort() {
   absl::Time now = absl::Now();
   for (auto& child : children_) {
@@ -805,7 +1041,9 @@ void ProcessExecutor::Impl::Abort() {
   for (pid_t group : lingering_) add_silent(group, "");
   lingering_.clear();
   // Daemons of any command that left their group: found by the tag.
-  if (options_.subreaper) add_silent(0, absl::StrCat(executor_tag_, ":"));
+  if (options_.subreaper && MayHaveAdoptedOrphans()) {
+    add_silent(0, absl::StrCat(executor_tag_, ":"));
+  }
 
   // Drive the same state machine until nothing is left; output is drained
   // (so nobody blocks on a full pipe while shutting down) and dropped.

@@ -3,13 +3,21 @@
 #include "fops/exec/process_executor.h"
 
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "fops/base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -30,6 +38,8 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
 
 // Short enough to keep the suite fast, long enough for a shell to start.
 constexpr absl::Duration kGrace = absl::Milliseconds(200);
@@ -470,6 +480,288 @@ TEST(ProcessExecutorTest, InterruptBeforeWaitIsNotLost) {
   Lines lines;
   ex.Interrupt();
   EXPECT_EQ(ex.Wait(absl::InfiniteFuture(), lines), std::nullopt);
+}
+
+// ---- String commands without `sh -c` --------------------------------------
+//
+// A plain-words string command is spawned directly; everything a user can
+// see must be what `sh -c` gives. Each equivalence test runs the same spec
+// with direct_exec on and off and compares.
+
+// What a user sees of one command: how it ended and what it printed.
+struct Outcome {
+  CommandResult result;
+  std::vector<std::string> out;
+  std::vector<std::string> err;
+
+  std::string Show() const {
+    return absl::StrCat(result.Describe(), " | out: ", absl::StrJoin(out, "\\n"),
+                        " | err: ", absl::StrJoin(err, "\\n"));
+  }
+};
+
+Outcome RunWith(bool direct, CommandSpec spec) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace, .direct_exec = direct});
+  Lines lines;
+  spec.id = 1;
+  Outcome outcome;
+  outcome.result = RunOne(ex, lines, spec);
+  outcome.out = lines.out[1];
+  outcome.err = lines.err[1];
+  return outcome;
+}
+
+// The string command `script` as the engine hands it over.
+std::vector<std::string> Sh(std::string script) { return {"sh", "-c", std::move(script)}; }
+
+void WriteFile(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+  std::ofstream(path) << text;
+  ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;
+}
+
+// What a child saw: its parent and its environment, printed by
+// `cat /proc/self/stat /proc/self/environ` (plain words, so direct).
+struct ChildView {
+  pid_t ppid = 0;
+  std::vector<std::string> entries;  // in the order the child got them
+  std::map<std::string, std::string> env;
+};
+
+constexpr char kProbe[] = "cat /proc/self/stat /proc/self/environ";
+
+ChildView ParseProbe(const std::vector<std::string>& out) {
+  ChildView view;
+  if (out.empty()) return view;
+  // stat: "pid (comm) S ppid ..."; the environment follows, NUL-separated
+  // (a value holding a newline spans lines).
+  std::vector<std::string> stat = absl::StrSplit(out[0].substr(out[0].rfind(')') + 2), ' ');
+  if (stat.size() > 1) view.ppid = static_cast<pid_t>(std::atoi(stat[1].c_str()));
+  std::string environ_text =
+      absl::StrJoin(std::vector<std::string>(out.begin() + 1, out.end()), "\n");
+  for (absl::string_view entry : absl::StrSplit(environ_text, '\0', absl::SkipEmpty())) {
+    view.entries.emplace_back(entry);
+    std::pair<std::string, std::string> kv = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    view.env[kv.first] = kv.second;
+  }
+  return view;
+}
+
+TEST(ProcessExecutorDirectTest, PlainStringCommandRunsWithoutAShell) {
+  TempDir temp("fops-direct");
+  WriteFile(temp.path() / "ppid.sh", "#!/bin/sh\necho $PPID\n", 0755);
+  const std::string me = std::to_string(::getpid());
+  // Direct: the script's parent is this process.
+  Outcome direct = RunWith(true, {.argv = Sh("./ppid.sh"), .dir = temp.path().string()});
+  EXPECT_THAT(direct.out, ElementsAre(me));
+  // With the shell (opt-out, or shell syntax) its parent is the `sh -c`.
+  Outcome shell = RunWith(false, {.argv = Sh("./ppid.sh"), .dir = temp.path().string()});
+  ASSERT_THAT(shell.out, SizeIs(1));
+  EXPECT_NE(shell.out[0], me);
+  Outcome syntax = RunWith(true, {.argv = Sh("./ppid.sh; :"), .dir = temp.path().string()});
+  ASSERT_THAT(syntax.out, SizeIs(1));
+  EXPECT_NE(syntax.out[0], me);
+  // An argv command of the same shape but more words is not a string command.
+  Outcome args = RunWith(true, {.argv = {"sh", "-c", "./ppid.sh", "name"}, .dir = temp.path().string()});
+  ASSERT_THAT(args.out, SizeIs(1));
+  EXPECT_NE(args.out[0], me);
+}
+
+TEST(ProcessExecutorDirectTest, PwdIsWhatTheShellSets) {
+  TempDir temp("fops-direct-pwd");
+  const std::filesystem::path real = temp.path() / "real";
+  const std::filesystem::path other = temp.path() / "other";
+  const std::filesystem::path link = temp.path() / "link";
+  std::filesystem::create_directories(real);
+  std::filesystem::create_directories(other);
+  std::filesystem::create_directory_symlink(real, link);
+  const std::string physical = std::filesystem::canonical(real).string();
+  struct Case {
+    std::string dir;
+    std::optional<std::string> pwd;  // set in the command's env
+    std::string expected;            // what dash gives
+  };
+  const std::vector<Case> cases = {
+      {real.string(), std::nullopt, physical},          // an inherited PWD naming elsewhere
+      {link.string(), std::nullopt, physical},          // a symlinked dir: the physical path
+      {link.string(), link.string(), link.string()},    // PWD names it: kept, symlink and all
+      {link.string(), link.string() + "/", link.string() + "/"},  // kept verbatim
+      {real.string(), link.string(), link.string()},    // another name of the same dir
+      {link.string(), other.string(), physical},        // names another dir
+      {real.string(), "real", physical},                // relative
+  };
+  for (const Case& c : cases) {
+    std::map<std::string, std::string> env;
+    if (c.pwd) env["PWD"] = *c.pwd;
+    Outcome shell = RunWith(true, {.argv = Sh("echo \"$PWD\""), .dir = c.dir, .env = env});
+    ChildView direct = ParseProbe(RunWith(true, {.argv = Sh(kProbe), .dir = c.dir, .env = env}).out);
+    EXPECT_EQ(direct.ppid, ::getpid()) << "not run directly";
+    EXPECT_THAT(shell.out, ElementsAre(c.expected)) << c.dir << " PWD=" << c.pwd.value_or("-");
+    EXPECT_EQ(direct.env["PWD"], c.expected) << c.dir << " PWD=" << c.pwd.value_or("-");
+  }
+}
+
+TEST(ProcessExecutorDirectTest, PwdWithoutAnyInheritedPwd) {
+  TempDir temp("fops-direct-nopwd");
+  const std::filesystem::path link = temp.path() / "link";
+  std::filesystem::create_directory_symlink(temp.path(), link);
+  const char* saved = std::getenv("PWD");
+  std::string saved_pwd = saved != nullptr ? saved : "";
+  ::unsetenv("PWD");
+  Outcome shell = RunWith(true, {.argv = Sh("echo \"$PWD\""), .dir = link.string()});
+  ChildView direct = ParseProbe(RunWith(true, {.argv = Sh(kProbe), .dir = link.string()}).out);
+  Outcome shell_here = RunWith(true, {.argv = Sh("echo \"$PWD\"")});
+  ChildView direct_here = ParseProbe(RunWith(true, {.argv = Sh(kProbe)}).out);
+  if (saved != nullptr) ::setenv("PWD", saved_pwd.c_str(), 1);
+  EXPECT_EQ(direct.ppid, ::getpid()) << "not run directly";
+  EXPECT_THAT(shell.out, ElementsAre(std::filesystem::canonical(temp.path()).string()));
+  EXPECT_EQ(direct.env["PWD"], shell.out[0]);
+  ASSERT_THAT(shell_here.out, SizeIs(1));
+  EXPECT_EQ(direct_here.env["PWD"], shell_here.out[0]);
+}
+
+TEST(ProcessExecutorDirectTest, EnvironmentIsWhatTheShellPassesOn) {
+  // dash drops entries that are not shell names (bash's exported functions
+  // among them), adds PWD, and lists the rest in its own order (`env`
+  // prints it): ZZ and PATH share a bucket of its table, PATH first.
+  std::map<std::string, std::string> env = {{"A-B", "dropped"},
+                                            {"BASH_FUNC_f%%", "() { :; }"},
+                                            {"FOPS_OK_1", "kept"},
+                                            {"ZZ", "after PATH"},
+                                            {"_x", "kept"}};
+  ChildView direct = ParseProbe(RunWith(true, {.argv = Sh(kProbe), .env = env}).out);
+  ChildView shell = ParseProbe(RunWith(true, {.argv = Sh(absl::StrCat("exec ", kProbe)), .env = env}).out);
+  EXPECT_EQ(direct.ppid, ::getpid()) << "not run directly";
+  EXPECT_EQ(direct.env.count("A-B"), 0u);
+  EXPECT_EQ(direct.env["FOPS_OK_1"], "kept");
+  EXPECT_EQ(direct.entries, shell.entries);
+}
+
+TEST(ProcessExecutorDirectTest, VariablesTheShellResetsKeepTheShell) {
+  // dash sets PPID to its parent, OPTIND to 1 and IFS to the default even
+  // when exported to it; only the shell itself gets that right.
+  for (const char* name : {"PPID", "OPTIND", "IFS"}) {
+    std::map<std::string, std::string> env = {{name, "7"}};
+    ChildView direct = ParseProbe(RunWith(true, {.argv = Sh(kProbe), .env = env}).out);
+    ChildView shell = ParseProbe(RunWith(true, {.argv = Sh(absl::StrCat("exec ", kProbe)), .env = env}).out);
+    EXPECT_NE(direct.ppid, ::getpid()) << name;
+    EXPECT_NE(direct.env[name], "7") << name;
+    EXPECT_EQ(direct.entries, shell.entries) << name;
+  }
+}
+
+TEST(ProcessExecutorDirectTest, SpawnFailuresReportAsTheShellDoes) {
+  // The direct spawn fails; the shell then meets the same failure and
+  // reports it in its own words, or (no #! line) runs the script itself.
+  TempDir temp("fops-direct-spawn");
+  WriteFile(temp.path() / "tool", "#!/bin/sh\necho ran\n", 0644);
+  WriteFile(temp.path() / "build", "echo no shebang line; exit 3\n", 0755);
+  struct Case {
+    std::string script;
+    int exit_code;
+    std::vector<std::string> out;
+    std::vector<std::string> err;
+  };
+  const std::vector<Case> cases = {
+      {"fops-no-such-program --flag", 127, {}, {"sh: 1: fops-no-such-program: not found"}},
+      {"./tool", 126, {}, {"sh: 1: ./tool: Permission denied"}},
+      {"./build", 3, {"no shebang line"}, {}},
+  };
+  for (const Case& c : cases) {
+    CommandSpec spec{.argv = Sh(c.script), .dir = temp.path().string()};
+    Outcome direct = RunWith(true, spec);
+    EXPECT_EQ(direct.Show(), RunWith(false, spec).Show()) << c.script;
+    EXPECT_EQ(direct.result.kind, ExitKind::kExited) << c.script;
+    EXPECT_EQ(direct.result.exit_code, c.exit_code) << c.script;
+    EXPECT_EQ(direct.out, c.out) << c.script;
+    EXPECT_EQ(direct.err, c.err) << c.script;
+  }
+}
+
+TEST(ProcessExecutorDirectTest, PathSetForTheCommandIsSearchedByTheShell) {
+  // `id` is also on this process's PATH; the command's own PATH must win.
+  TempDir temp("fops-direct-path");
+  WriteFile(temp.path() / "id", "#!/bin/sh\necho the command PATH won\n", 0755);
+  Outcome r = RunWith(true, {.argv = Sh("id"),
+                             .env = {{"PATH", temp.path().string() + ":/usr/bin:/bin"}}});
+  EXPECT_TRUE(r.result.ok());
+  EXPECT_THAT(r.out, ElementsAre("the command PATH won"));
+}
+
+TEST(ProcessExecutorDirectTest, DeathBySignalReportsAsTheShellDoes) {
+  TempDir temp("fops-direct-signal");
+  struct Case {
+    std::string script;
+    int exit_code;
+    std::vector<std::string> err;
+  };
+  const std::vector<Case> cases = {
+      {"echo before; kill -SEGV $$", 139, {"Segmentation fault"}},
+      {"kill -KILL $$", 137, {"Killed"}},
+      {"kill -TERM $$", 143, {"Terminated"}},
+      {"kill -INT $$", 130, {}},  // the shell says nothing for SIGINT
+      // the message lands on an unfinished last line, as the shell's write does
+      {"printf partial >&2; kill -ABRT $$", 134, {"partialAborted"}},
+  };
+  // No core files: "(core dumped)" would be appended (by both) where cores
+  // are enabled.
+  rlimit saved_core;
+  ::getrlimit(RLIMIT_CORE, &saved_core);
+  rlimit no_core = saved_core;
+  no_core.rlim_cur = 0;
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  for (const Case& c : cases) {
+    WriteFile(temp.path() / "die", "#!/bin/sh\n" + c.script + "\n", 0755);
+    CommandSpec spec{.argv = Sh("./die"), .dir = temp.path().string()};
+    Outcome direct = RunWith(true, spec);
+    Outcome shell = RunWith(false, spec);
+    EXPECT_EQ(direct.Show(), shell.Show()) << c.script;
+    EXPECT_EQ(direct.result.kind, ExitKind::kExited) << c.script;
+    EXPECT_EQ(direct.result.exit_code, c.exit_code) << c.script;
+    EXPECT_EQ(direct.err, c.err) << c.script;
+  }
+  ::setrlimit(RLIMIT_CORE, &saved_core);
+}
+
+TEST(ProcessExecutorDirectTest, TimeoutAndStopStillEndTheWholeGroup) {
+  TempDir temp("fops-direct-group");
+  WriteFile(temp.path() / "serve", "#!/bin/sh\nsleep 30 &\necho $!\nwait\n", 0755);
+  KillOnExit cleanup;
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  Lines lines;
+  CommandResult timed_out = RunOne(
+      ex, lines, {.id = 1, .argv = Sh("./serve"), .dir = temp.path().string(), .timeout = kTimeout});
+  EXPECT_EQ(timed_out.Describe(), "timed out");
+  EXPECT_THAT(lines.err[1], IsEmpty()) << "no shell message for a signal fops sent";
+  ASSERT_THAT(lines.out[1], SizeIs(1));
+  pid_t grandchild = PidFromLine(lines.out[1][0]);
+  cleanup.pids.push_back(grandchild);
+  EXPECT_FALSE(ProcessRunning(grandchild)) << "grandchild survived the timeout";
+
+  ASSERT_THAT(ex.Start({.id = 2, .argv = Sh("./serve"), .dir = temp.path().string(), .serve = true}),
+              IsOk());
+  PumpUntilLines(ex, lines, 2, 1);
+  pid_t served = PidFromLine(lines.out[2][0]);
+  cleanup.pids.push_back(served);
+  EXPECT_EQ(StopAndWait(ex, lines, 2).Describe(), "stopped");
+  EXPECT_THAT(lines.err[2], IsEmpty());
+  EXPECT_FALSE(ProcessRunning(served));
+}
+
+TEST(ProcessExecutorDirectTest, OptOutKeepsTheShell) {
+  TempDir temp("fops-direct-optout");
+  WriteFile(temp.path() / "ppid.sh", "#!/bin/sh\necho $PPID\n", 0755);
+  const std::string me = std::to_string(::getpid());
+  CommandSpec spec{.argv = Sh("./ppid.sh"), .dir = temp.path().string()};
+  // For one command, through its env.
+  CommandSpec one = spec;
+  one.env = {{"FOPS_DIRECT_EXEC", "0"}};
+  EXPECT_THAT(RunWith(true, one).out, ElementsAre(Not(me)));
+  // For the process, through its environment (read when an executor is made).
+  ::setenv("FOPS_DIRECT_EXEC", "off", 1);
+  Outcome off = RunWith(true, spec);
+  ::unsetenv("FOPS_DIRECT_EXEC");
+  EXPECT_THAT(off.out, ElementsAre(Not(me)));
+  EXPECT_THAT(RunWith(true, spec).out, ElementsAre(me));
 }
 
 }  // namespace

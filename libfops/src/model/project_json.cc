@@ -329,6 +329,18 @@ std::string ProjectToJson(const Project& project) {
   return out.dump(2) + "\n";
 }
 
+std::string ProjectToRedactedJson(const Project& project, const Redactor& redactor) {
+  Project shown = project;
+  for (Resource& resource : shown.resources) {
+    for (auto* env : {&resource.env, &resource.serve_env}) {
+      for (auto& [name, value] : *env) {
+        if (Redactor::IsSecretName(name)) value = std::string(kRedacted);
+      }
+    }
+  }
+  return redactor.Redact(ProjectToJson(shown));
+}
+
 absl::StatusOr<Project> ProjectFromJson(std::string_view text, std::string_view source) {
   json doc;
   try {

@@ -10,6 +10,7 @@ namespace {
 using ::fops::testing::IsOk;
 using ::fops::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Project SampleProject() {
   Project project;
@@ -82,6 +83,27 @@ TEST(ProjectJsonTest, ErrorsNameTheSourceAndTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("p.json: invalid JSON")));
   EXPECT_THAT(ProjectFromJson("{}", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resources: missing")));
+}
+
+TEST(ProjectJsonTest, RedactedJsonHidesSecretEnvValuesAndKnownSecrets) {
+  Project project;
+  project.tiltfile = "Tiltfile.py";
+  Resource api;
+  api.name = "api";
+  api.cmd = Command::Shell("deploy --password hunter2-canary");
+  api.env = {{"API_TOKEN", "tok-canary-1"}, {"LOG_LEVEL", "debug"}};
+  api.serve_env = {{"DB_PASSWORD", "pw-canary-2"}};
+  project.resources.push_back(api);
+  Redactor redactor;
+  redactor.AddSecret("hunter2-canary");
+  const std::string text = ProjectToRedactedJson(project, redactor);
+  EXPECT_THAT(text, Not(HasSubstr("tok-canary-1")));
+  EXPECT_THAT(text, Not(HasSubstr("pw-canary-2")));
+  EXPECT_THAT(text, Not(HasSubstr("hunter2-canary")));
+  EXPECT_THAT(text, HasSubstr("\"LOG_LEVEL\": \"debug\""));
+  EXPECT_THAT(text, HasSubstr("\"API_TOKEN\": \"[REDACTED]\""));
+  // Still a project others can read.
+  EXPECT_TRUE(ProjectFromJson(text, "plan.json").ok());
 }
 
 }  // namespace

@@ -1,33 +1,32 @@
 // The libcurl HttpClient: one easy handle per Send, so concurrent Sends
-// share nothing but curl's global state, initialised once.
-#include <curl/curl.h>
-
+// share nothing but curl's global state. libcurl itself is loaded on the
+// first Send (libcurl_loader.h), not when the client is made: every engine
+// makes a prober with a client, and most runs never send a request.
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "fops/base/redact.h"
+#include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
 #include "fops/net/http_client.h"
+#include "libcurl_loader.h"
 
 namespace fops {
 namespace {
 
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct EasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+  const LibCurl* curl;
+  void operator()(CURL* handle) const { curl->easy_cleanup(handle); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const LibCurl* curl;
+  void operator()(curl_slist* list) const { curl->slist_free_all(list); }
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -88,24 +87,30 @@ std::string NoProxyList() {
 
 class CurlHttpClient : public HttpClient {
  public:
-  CurlHttpClient() : no_proxy_(NoProxyList()) { InitCurlOnce(); }
+  explicit CurlHttpClient(LibCurlLoader& loader) : loader_(loader), no_proxy_(NoProxyList()) {}
 
   absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
-    std::unique_ptr<CURL, EasyDeleter> handle(curl_easy_init());
+    absl::StatusOr<const LibCurl*> loaded = loader_.Get();
+    if (!loaded.ok()) {
+      return Annotate(loaded.status(),
+                      absl::StrCat(request.method, " ", UrlForMessage(request.url)));
+    }
+    const LibCurl* curl = *loaded;
+    std::unique_ptr<CURL, EasyDeleter> handle(curl->easy_init(), EasyDeleter{curl});
     if (handle == nullptr) return absl::InternalError("curl_easy_init failed");
     CURL* h = handle.get();
 
-    std::unique_ptr<curl_slist, SlistDeleter> header_list;
+    std::unique_ptr<curl_slist, SlistDeleter> header_list(nullptr, SlistDeleter{curl});
     for (const auto& [name, value] : request.headers) {
       std::string line = value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value);
-      curl_slist* grown = curl_slist_append(header_list.get(), line.c_str());
+      curl_slist* grown = curl->slist_append(header_list.get(), line.c_str());
       if (grown == nullptr) return absl::InternalError("curl_slist_append failed");
       header_list.release();
       header_list.reset(grown);
     }
     // curl would otherwise wait up to a second for a 100 Continue before
     // sending a large body.
-    curl_slist* grown = curl_slist_append(header_list.get(), "Expect:");
+    curl_slist* grown = curl->slist_append(header_list.get(), "Expect:");
     if (grown == nullptr) return absl::InternalError("curl_slist_append failed");
     header_list.release();
     header_list.reset(grown);
@@ -115,36 +120,36 @@ class CurlHttpClient : public HttpClient {
     long timeout_ms = static_cast<long>(absl::ToInt64Milliseconds(request.timeout));
     if (timeout_ms <= 0) timeout_ms = 1;
 
-    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in threads
-    curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy_.c_str());
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+    curl->easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in threads
+    curl->easy_setopt(h, CURLOPT_NOPROXY, no_proxy_.c_str());
+    curl->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+    curl->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+    curl->easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
+    curl->easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+    curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
+    curl->easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl->easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl->easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
 
     if (request.method == "HEAD") {
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+      curl->easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (request.method != "GET" || !request.body.empty()) {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      curl->easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
         request.method == "PATCH") {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+      curl->easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      curl->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body.size()));
     }
 
-    CURLcode code = curl_easy_perform(h);
+    CURLcode code = curl->easy_perform(h);
     if (code != CURLE_OK) {
-      std::string detail = error[0] != '\0' ? std::string(error) : curl_easy_strerror(code);
+      std::string detail = error[0] != '\0' ? std::string(error) : curl->easy_strerror(code);
       // Request headers are never part of the message; redact the detail
       // too in case curl echoed the URL with credentials.
       return absl::Status(CodeFor(code),
@@ -152,17 +157,22 @@ class CurlHttpClient : public HttpClient {
                                        Redactor().Redact(detail)));
     }
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
     return response;
   }
 
  private:
+  LibCurlLoader& loader_;
   std::string no_proxy_;
 };
 
 }  // namespace
 
-std::unique_ptr<HttpClient> NewCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+std::unique_ptr<HttpClient> NewCurlHttpClient(LibCurlLoader& loader) {
+  return std::make_unique<CurlHttpClient>(loader);
+}
+
+std::unique_ptr<HttpClient> NewCurlHttpClient() { return NewCurlHttpClient(DefaultLibCurl()); }
 
 }  // namespace fops

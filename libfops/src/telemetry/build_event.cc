@@ -15,7 +15,7 @@ struct NameEntry {
 };
 
 // The one table of names; AllEventNames() and the doc test read it.
-constexpr std::array<NameEntry, 12> kNames = {{
+constexpr std::array<NameEntry, 14> kNames = {{
     {EventName::kSessionStarted, "session.started"},
     {EventName::kResourceStarted, "resource.started"},
     {EventName::kResourceFinished, "resource.finished"},
@@ -26,6 +26,8 @@ constexpr std::array<NameEntry, 12> kNames = {{
     {EventName::kImagePushed, "image.pushed"},
     {EventName::kReleaseUpgraded, "release.upgraded"},
     {EventName::kSmokeFinished, "smoke.finished"},
+    {EventName::kReadinessLost, "readiness.lost"},
+    {EventName::kReadinessRegained, "readiness.regained"},
     {EventName::kModeChanged, "mode.changed"},
     {EventName::kSessionStopped, "session.stopped"},
 }};

@@ -50,7 +50,7 @@ TEST(BuildEventTest, EveryNameRoundTripsThroughItsWireForm) {
     ASSERT_TRUE(parsed.ok()) << text;
     EXPECT_EQ(*parsed, name);
   }
-  EXPECT_EQ(seen.size(), 12u);
+  EXPECT_EQ(seen.size(), 14u);
   EXPECT_EQ(EventNameString(EventName::kImagePushed), "image.pushed");
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "fops/base/string_view.h"
 
 namespace fops {
@@ -28,19 +29,22 @@ bool IsRetryableStatus(int status) {
   return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
-// Retry-After as delay-seconds (RFC 9110); an HTTP-date is not honoured and
-// falls back to the pipeline's own backoff.
-std::optional<absl::Duration> ParseRetryAfter(const HttpResponse& response) {
-  std::optional<std::string> value = response.header("retry-after");
-  if (!value) return std::nullopt;
+}  // namespace
+
+std::optional<absl::Duration> ParseRetryAfter(std::string_view value, absl::Time now) {
+  absl::string_view text = absl::StripAsciiWhitespace(ToAbsl(value));
   int64_t seconds = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*value), &seconds) || seconds < 0) {
+  if (absl::SimpleAtoi(text, &seconds)) {
+    if (seconds < 0) return std::nullopt;
+    return absl::Seconds(seconds);
+  }
+  absl::Time when;
+  std::string error;
+  if (!absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", text, absl::UTCTimeZone(), &when, &error)) {
     return std::nullopt;
   }
-  return absl::Seconds(seconds);
+  return std::max(absl::ZeroDuration(), when - now);
 }
-
-}  // namespace
 
 SinkAnswer AnswerFromHttp(const absl::StatusOr<HttpResponse>& response,
                           const Redactor& redactor) {
@@ -57,7 +61,9 @@ SinkAnswer AnswerFromHttp(const absl::StatusOr<HttpResponse>& response,
   if (response->status >= 200 && response->status < 300) return answer;
   answer.kind = IsRetryableStatus(response->status) ? SinkAnswer::Kind::kRetry
                                                     : SinkAnswer::Kind::kRejected;
-  answer.retry_after = ParseRetryAfter(*response);
+  if (std::optional<std::string> value = response->header("retry-after")) {
+    answer.retry_after = ParseRetryAfter(*value, absl::Now());
+  }
   std::string excerpt = Excerpt(response->body);
   answer.message = redactor.Redact(
       excerpt.empty() ? absl::StrCat("HTTP ", response->status)

@@ -1,7 +1,5 @@
 #include "fops/telemetry/otlp_sink.h"
 
-#include <curl/curl.h>
-
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
+#include "../net/libcurl_loader.h"
 
 namespace fops {
 namespace {
@@ -18,15 +17,12 @@ namespace {
 constexpr int kSeverityInfo = 9;    // SEVERITY_NUMBER_INFO
 constexpr int kSeverityError = 17;  // SEVERITY_NUMBER_ERROR
 
-// %XX-decoding through libcurl (the handle argument is unused since 7.82).
-std::optional<std::string> PercentDecode(std::string_view text) {
-  int length = 0;
-  char* decoded = curl_easy_unescape(nullptr, text.data(), static_cast<int>(text.size()),
-                                     &length);
-  if (decoded == nullptr) return std::nullopt;
-  std::string out(decoded, static_cast<size_t>(length));
-  curl_free(decoded);
-  return out;
+// %XX-decoding through libcurl. Errors name the variable, never the text
+// (it may hold a credential).
+absl::StatusOr<std::string> PercentDecode(std::string_view text, std::string_view variable) {
+  absl::StatusOr<std::string> decoded = CurlUnescape(text);
+  if (!decoded.ok()) return Annotate(decoded.status(), variable);
+  return decoded;
 }
 
 nlohmann::json StringValue(std::string_view value) {
@@ -101,8 +97,10 @@ absl::StatusOr<KeyValues> ParseOtelKeyValues(std::string_view text, std::string_
     size_t eq = entry.find('=');
     std::optional<std::string> key, value;
     if (eq != absl::string_view::npos) {
-      key = PercentDecode(ToStd(absl::StripAsciiWhitespace(entry.substr(0, eq))));
-      value = PercentDecode(ToStd(absl::StripAsciiWhitespace(entry.substr(eq + 1))));
+      FOPS_ASSIGN_OR_RETURN(
+          key, PercentDecode(ToStd(absl::StripAsciiWhitespace(entry.substr(0, eq))), variable));
+      FOPS_ASSIGN_OR_RETURN(
+          value, PercentDecode(ToStd(absl::StripAsciiWhitespace(entry.substr(eq + 1))), variable));
     }
     if (!key || !value || key->empty()) {
       // The entry may hold a credential: name its position, never its text.

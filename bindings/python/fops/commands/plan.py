@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     project = cli.load_project(args, "plan")
     if args.json:
-        sys.stdout.write(fops.project_to_json(project))
+        sys.stdout.write(fops.project_to_json(project, redact=True))
         return cli.EXIT_OK
     executor = fops.DryRunExecutor()
     with Session(project, executor) as session:

@@ -14,7 +14,9 @@ def register(subparsers) -> None:
         "up", usage=cli.USAGE.format("up"), help="run, then keep serve processes up until stopped",
         description="Takes the repo's session lock (one session per repo), runs like `fops ci`, "
                     "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
-                    "(`fops down`), and stops every process it started, grandchildren included.")
+                    "(`fops down`), and stops every process it started, grandchildren included. "
+                    "Meanwhile `fops trigger RESOURCE` runs a resource (a manual one too) on "
+                    "demand.")
     cli.add_tiltfile_args(parser)
     cli.add_run_args(parser)
     parser.set_defaults(func=run)
@@ -33,6 +35,11 @@ def run(args: argparse.Namespace) -> int:
         executor = fops.ProcessExecutor(subreaper=True)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
                      reporter="stdout") as session:
+            try:  # `fops trigger` asks through this socket; closing the session removes it
+                session.listen()
+            except fops.Error as exc:  # the session works without it
+                print(f"fops up: `fops trigger` will not reach this session: {exc}",
+                      file=sys.stderr)
             result = session.up(handle_signals=True)
             signal = session.engine.stop_signal
     if signal:

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -38,7 +39,8 @@ struct EngineOptions {
   bool force = false;                     ///< ignore the gate: run everything
 };
 
-/// Drive from one thread; only RequestStop() may be called from others.
+/// Drive from one thread; only RequestStop() and Trigger() may be called
+/// from others.
 class Engine {
  public:
   /// Validates the project's graph and selection; nothing runs on error.
@@ -55,6 +57,15 @@ class Engine {
   /// Like Ci(), then keeps serve processes running and re-runs resources
   /// whose deps files change, until RequestStop().
   RunResult Up();
+
+  /// Tilt's `tilt trigger NAME`: queues one update of `name` in the running
+  /// Up() session (a manual resource too), after its resource_deps that
+  /// have not succeeded yet, which are queued as well. A resource whose
+  /// update is running gets exactly one more update after it. Thread-safe:
+  /// the scheduling loop does the work when it wakes. kNotFound for an
+  /// unknown name (naming the defined ones), kFailedPrecondition when no
+  /// Up() runs.
+  absl::Status Trigger(std::string_view name);
 
   /// Ends Ci() or Up() soon: running commands are stopped, the result says
   /// "interrupted". Thread-safe and async-signal-safe.

@@ -35,6 +35,15 @@ class Observer {
   }
   /// A serve resource passed its readiness probe.
   virtual void OnResourceReady(const Resource& resource) { (void)resource; }
+  /// After OnResourceReady, the probe (which keeps running every period)
+  /// failed failure_threshold times in a row (`ready` false; `reason`:
+  /// "not ready: http_get ... failed 3 times: HTTP 500"), or then passed
+  /// success_threshold times again (`ready` true, `reason` empty).
+  virtual void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) {
+    (void)resource;
+    (void)ready;
+    (void)reason;
+  }
   /// `resource` reached a final status for this run.
   virtual void OnResourceFinished(const Resource& resource, const ResourceResult& result) {
     (void)resource;

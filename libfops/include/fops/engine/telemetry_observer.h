@@ -8,6 +8,8 @@
 //     on) and image.pushed (when it publishes a reference);
 //   kind "helm":  release.upgraded when an upgrade succeeded;
 //   kind "smoke": smoke.finished;
+//   serve resources that lose readiness after it: readiness.lost, and
+//     readiness.regained when they pass their probe again;
 //   the run:      session.started, session.stopped.
 //
 // Image and release facts come from `inputs.produces` (the image
@@ -50,6 +52,8 @@ class TelemetryObserver : public Observer {
   void OnResourceStarted(const Resource& resource, std::string_view reason) override;
   /// resource.finished and the kind's own events (see above).
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
+  /// readiness.lost (detail: the probe failure) / readiness.regained.
+  void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
   /// session.stopped.
   void OnRunFinished(const RunResult& result) override;
 

@@ -1,6 +1,7 @@
 // Prints a run for a person: each output line with Tilt's prefix, a line
-// when a resource starts, becomes ready or finishes (with why it ran or was
-// skipped), and the summary table at the end.
+// when a resource starts, becomes ready (or, later, loses readiness and
+// regains it) or finishes (with why it ran or was skipped), and the
+// summary table at the end.
 #ifndef FOPS_ENGINE_TERMINAL_REPORTER_H_
 #define FOPS_ENGINE_TERMINAL_REPORTER_H_
 
@@ -19,6 +20,8 @@ class TerminalReporter : public Observer {
   void OnResourceStarted(const Resource& resource, std::string_view reason) override;
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;
   void OnResourceReady(const Resource& resource) override;
+  /// "✘ not ready: ... failed 3 times: HTTP 500" / "✔ ready again".
+  void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
   void OnRunFinished(const RunResult& result) override;
 

@@ -21,6 +21,7 @@
 //     executable, no #! line), so the error and exit 127/126 are the shell's;
 //   - report a death by a signal it did not send as the shell would: exit
 //     128+N, with the shell's one-line message on stderr.
+// ProcessExecutor does all of that (docs/executors.md, "String commands").
 #ifndef FOPS_EXEC_DIRECT_EXEC_H_
 #define FOPS_EXEC_DIRECT_EXEC_H_
 

@@ -13,8 +13,15 @@
 //
 // A command whose leader exits by itself is reported at once, even if it
 // left processes in its group (`server &`): those keep running for the
-// session and are stopped by Abort() or the destructor. docs/executors.md
-// has the whole story.
+// session and are stopped by Abort() or the destructor.
+//
+// A string command ({"sh", "-c", SCRIPT}) made of plain words only
+// (`make -j2 app`, `true`) is spawned without the shell, as make does, with
+// the same result `sh -c` would give: same environment (PWD included),
+// same exit code and message for a missing program or a death by signal
+// (fops/exec/direct_exec.h). `direct_exec = false`, or FOPS_DIRECT_EXEC=0
+// in the environment of the process or of one command, keeps the shell.
+// docs/executors.md has the whole story.
 #ifndef FOPS_EXEC_PROCESS_EXECUTOR_H_
 #define FOPS_EXEC_PROCESS_EXECUTOR_H_
 
@@ -38,6 +45,11 @@ struct ProcessExecutorOptions {
   /// A line longer than this is delivered in pieces of this size, so a
   /// process that never prints a newline cannot grow memory without bound.
   size_t max_line_bytes = 16 * 1024;
+  /// Spawn a plain-words string command without `sh -c` (same result, one
+  /// process less). FOPS_DIRECT_EXEC=0 (or false/no/off) in the process
+  /// environment turns it off for every executor, in a command's `env` for
+  /// that command.
+  bool direct_exec = true;
 };
 
 /// Not thread-safe except Interrupt(); drive it from one thread. Separate
@@ -54,7 +66,8 @@ class ProcessExecutor : public Executor {
   /// Spawns `spec`. kNotFound "command not found: X" for a missing
   /// program, kNotFound naming a missing `dir`, kPermissionDenied for a
   /// program that is not executable, kInvalidArgument for an empty argv
-  /// or an id already running.
+  /// or an id already running. (A string command's missing program is
+  /// its shell's exit 127, as with `sh -c`, not an error here.)
   absl::Status Start(const CommandSpec& spec) override;
   /// Delivers output and returns the next finished command (kTimedOut /
   /// kStopped for the ones it killed), or nullopt at `deadline` or on

@@ -17,12 +17,18 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "fops/base/redact.h"
 #include "fops/model/resource.h"
 
 namespace fops {
 
 /// The project as pretty-printed JSON (keys in a fixed order).
 std::string ProjectToJson(const Project& project);
+
+/// ProjectToJson for people to read (`fops plan --json`): env and serve_env
+/// values under secret-looking names (Redactor::IsSecretName) become
+/// "[REDACTED]", and `redactor`'s secrets are masked wherever they appear.
+std::string ProjectToRedactedJson(const Project& project, const Redactor& redactor);
 
 /// Parses `text`; `source` names it in errors ("pipeline.json: resources[2].timeout:
 /// expected a number of seconds"). Unknown keys are errors. kInvalidArgument.

@@ -43,12 +43,15 @@ class HttpClient {
   /// Sends one request. Any HTTP answer, 4xx and 5xx included, is a
   /// response; errors are transport failures only: kUnavailable (could not
   /// connect, connection dropped), kDeadlineExceeded (timed out),
-  /// kInvalidArgument (malformed URL). Messages never carry header values.
+  /// kInvalidArgument (malformed URL), and for the libcurl client
+  /// kFailedPrecondition when libcurl.so.4 cannot be loaded (it is loaded on
+  /// the first Send, not linked). Messages never carry header values.
   /// Thread-safe.
   virtual absl::StatusOr<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 
-/// The libcurl client. Thread-safe; each Send uses its own handle.
+/// The libcurl client. Thread-safe; each Send uses its own handle. Cheap to
+/// make: libcurl is loaded by the first Send in the process.
 std::unique_ptr<HttpClient> NewCurlHttpClient();
 
 }  // namespace fops

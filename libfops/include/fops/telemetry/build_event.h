@@ -38,6 +38,8 @@ enum class EventName {
   kImagePushed,       ///< "image.pushed": an image reached the final registry
   kReleaseUpgraded,   ///< "release.upgraded": a dev Helm release was upgraded
   kSmokeFinished,     ///< "smoke.finished": a smoke check ended
+  kReadinessLost,     ///< "readiness.lost": a ready serve resource failed its probe repeatedly
+  kReadinessRegained, ///< "readiness.regained": ...and then passed it again
   kModeChanged,       ///< "mode.changed": the repo's mode changed
   kSessionStopped,    ///< "session.stopped": the run ended
 };

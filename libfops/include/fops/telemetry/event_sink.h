@@ -61,10 +61,16 @@ class EventSink {
 
 /// The retry classification shared by HTTP sinks: 2xx delivered; 429, 502,
 /// 503, 504 and transport failures (kUnavailable, kDeadlineExceeded) retried,
-/// with Retry-After (delay-seconds) honoured; anything else rejected. The
+/// with Retry-After (seconds or an HTTP-date) honoured; anything else rejected. The
 /// message holds the status and the first 200 bytes of the body, redacted.
 SinkAnswer AnswerFromHttp(const absl::StatusOr<HttpResponse>& response,
                           const Redactor& redactor);
+
+/// A Retry-After value as the delay it asks for: delay-seconds ("120") or
+/// an HTTP-date ("Fri, 27 Nov 2026 08:49:37 GMT", RFC 9110's IMF-fixdate),
+/// counted from `now` (a date already past is no delay). nullopt for
+/// anything else, so the pipeline's own backoff applies.
+std::optional<absl::Duration> ParseRetryAfter(std::string_view value, absl::Time now);
 
 /// The request timeout for an attempt that must end by `deadline`: the
 /// smaller of `configured` and the time left (at least 1 ms).

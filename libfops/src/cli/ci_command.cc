@@ -1,0 +1,130 @@
+#include "fops/cli/ci_command.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "fops/base/state_dir.h"
+#include "fops/base/status_macros.h"
+#include "fops/cli/exit_code.h"
+#include "fops/engine/engine.h"
+#include "fops/engine/input_gate.h"
+#include "fops/engine/stop_signals.h"
+#include "fops/engine/telemetry_observer.h"
+#include "fops/engine/terminal_reporter.h"
+#include "fops/exec/process_executor.h"
+#include "fops/net/http_client.h"
+#include "fops/policy/guard.h"
+#include "fops/telemetry/env_lookup.h"
+#include "fops/telemetry/run_facts.h"
+#include "fops/telemetry/telemetry_config.h"
+
+namespace fops {
+namespace {
+
+void PrintError(std::string_view message) {
+  std::fflush(stdout);
+  size_t start = 0;
+  do {
+    size_t end = message.find('\n', start);
+    if (end == std::string_view::npos) end = message.size();
+    std::fprintf(stderr, "fops: %.*s\n", static_cast<int>(end - start), message.data() + start);
+    start = end + 1;
+  } while (start < message.size());
+}
+
+int ErrorExit(const absl::Status& status) {
+  PrintError(std::string(status.message()));
+  return ExitCodeFor(status);
+}
+
+// The telemetry observer the environment asks for, or nullptr (every sink
+// off); the same one fops.telemetry.observers() makes.
+absl::StatusOr<std::unique_ptr<TelemetryObserver>> NewTelemetry(const Project& project,
+                                                                const std::string& state_dir,
+                                                                absl::Duration* flush_timeout) {
+  FOPS_ASSIGN_OR_RETURN(TelemetryConfig config,
+                        TelemetryConfig::FromEnvironment(ProcessEnv(), state_dir));
+  for (const std::string& warning : config.warnings) {
+    std::fprintf(stderr, "fops: telemetry: %s\n", warning.c_str());
+  }
+  if (!config.otlp && !config.clickhouse && !config.jsonl) return nullptr;
+  *flush_timeout = config.flush_timeout;
+  RunFacts facts = RunFacts::Detect(project.root, ProcessEnv());
+  const char* ci = std::getenv("CI");
+  facts.runner = ci != nullptr && *ci != '\0' ? "ci" : "local";
+  facts.mode = "development";
+  return std::make_unique<TelemetryObserver>(config.NewPipeline(NewCurlHttpClient()),
+                                             std::move(facts));
+}
+
+// Flushes telemetry; prints each sink's summary line except a JSON lines
+// file that got everything. The strict-mode error, if any.
+absl::Status FinishTelemetry(TelemetryObserver& telemetry, absl::Duration flush_timeout) {
+  TelemetryReport report = telemetry.Finish(flush_timeout);
+  std::vector<std::string> lines = report.SummaryLines();
+  for (size_t i = 0; i < report.sinks.size() && i < lines.size(); ++i) {
+    const SinkReport& sink = report.sinks[i];
+    bool quiet = sink.sink == "jsonl" && sink.dropped == 0 && sink.failed == 0;
+    if (!quiet) std::fprintf(stderr, "%s\n", lines[i].c_str());
+  }
+  std::fflush(stderr);
+  return report.StrictStatus();
+}
+
+}  // namespace
+
+int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
+  std::fwrite(plan.load_stdout.data(), 1, plan.load_stdout.size(), stdout);
+  std::fflush(stdout);
+  std::fwrite(plan.load_stderr.data(), 1, plan.load_stderr.size(), stderr);
+
+  const Project& project = plan.project;
+  const std::string state_dir = StateDirFor(project.root).string();
+  GuardConfig guard_config = plan.guard;
+  guard_config.mode = Mode::kDevelopment;
+  Guard guard(std::move(guard_config));
+  InputGate gate(state_dir);
+
+  absl::Duration flush_timeout = absl::Seconds(5);
+  absl::StatusOr<std::unique_ptr<TelemetryObserver>> telemetry =
+      NewTelemetry(project, state_dir, &flush_timeout);
+  if (!telemetry.ok()) return ErrorExit(telemetry.status());
+
+  ProcessExecutor executor(ProcessExecutorOptions{.subreaper = true});
+  TerminalReporter reporter(stdout);
+  EngineOptions engine_options{.selection = plan.selection,
+                               .max_parallel = options.max_parallel,
+                               .timeout = options.timeout,
+                               .policy = &guard,
+                               .gate = &gate,
+                               .observers = {&reporter},
+                               .force = options.force};
+  if (*telemetry) engine_options.observers.push_back(telemetry->get());
+
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(project, executor, std::move(engine_options));
+  if (!engine.ok()) return ErrorExit(engine.status());
+
+  RunResult result;
+  int signal = 0;
+  {
+    StopSignalScope signals(engine->get());
+    result = (*engine)->Ci();
+    std::fflush(stdout);
+    std::fflush(stderr);
+    signal = signals.received();
+  }
+  absl::Status strict = absl::OkStatus();
+  if (*telemetry) strict = FinishTelemetry(**telemetry, flush_timeout);
+  engine->reset();  // stops whatever still runs before the exit code is decided
+  if (!strict.ok()) {
+    PrintError(std::string(strict.message()));
+    return kExitFailed;
+  }
+  if (signal != 0) return 128 + signal;
+  return result.ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace fops

@@ -1,0 +1,224 @@
+#include "fops/cli/plan_cache.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "fops/base/atomic_file.h"
+#include "fops/base/state_dir.h"
+#include "fops/base/status_macros.h"
+#include "fops/base/string_view.h"
+#include "fops/model/project_json.h"
+#include "fops/watch/input_digest.h"
+
+namespace fops {
+namespace {
+
+using json = nlohmann::json;
+
+// Bumped whenever the file's meaning changes: an older plan is then a miss.
+constexpr int kPlanFormat = 1;
+
+constexpr std::pair<PlanInput::Kind, std::string_view> kKindNames[] = {
+    {PlanInput::Kind::kContent, "content"},   {PlanInput::Kind::kIdentity, "identity"},
+    {PlanInput::Kind::kPresence, "presence"}, {PlanInput::Kind::kListing, "listing"},
+    {PlanInput::Kind::kEnv, "env"},
+};
+
+json RequestToJson(const PlanRequest& r) {
+  return {{"tiltfile", r.tiltfile}, {"cwd", r.cwd},           {"subcommand", r.subcommand},
+          {"args", r.args},         {"resources", r.resources}};
+}
+
+PlanRequest RequestFromJson(const json& j) {
+  return {.tiltfile = j.at("tiltfile").get<std::string>(),
+          .cwd = j.at("cwd").get<std::string>(),
+          .subcommand = j.at("subcommand").get<std::string>(),
+          .args = j.at("args").get<std::vector<std::string>>(),
+          .resources = j.at("resources").get<std::vector<std::string>>()};
+}
+
+json GuardToJson(const GuardConfig& g) {
+  json targets = json::array();
+  for (const HelmTarget& t : g.staging_targets) targets.push_back({t.release, t.namespace_name});
+  return {{"dev_namespaces", g.dev_namespaces},
+          {"dev_release_suffix", g.dev_release_suffix},
+          {"dev_releases", g.dev_releases},
+          {"staging_targets", targets},
+          {"preview_namespaces", g.preview_namespaces},
+          {"release_tags", g.release_tags},
+          {"inspect_scripts", g.inspect_scripts}};
+}
+
+GuardConfig GuardFromJson(const json& j) {
+  GuardConfig g;
+  g.dev_namespaces = j.at("dev_namespaces").get<std::vector<std::string>>();
+  g.dev_release_suffix = j.at("dev_release_suffix").get<std::string>();
+  g.dev_releases = j.at("dev_releases").get<std::vector<std::string>>();
+  for (const json& t : j.at("staging_targets")) {
+    g.staging_targets.push_back({.release = t.at(0).get<std::string>(),
+                                 .namespace_name = t.at(1).get<std::string>()});
+  }
+  g.preview_namespaces = j.at("preview_namespaces").get<std::vector<std::string>>();
+  g.release_tags = j.at("release_tags").get<std::vector<std::string>>();
+  g.inspect_scripts = j.at("inspect_scripts").get<bool>();
+  return g;
+}
+
+std::string ObserveContent(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return absl::IsNotFound(bytes.status()) ? "absent" : "unreadable";
+  return Xxh128Hex(*bytes);
+}
+
+std::string ObserveIdentity(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return "absent";
+  return absl::StrCat(st.st_dev, ":", st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
+                      st.st_mtim.tv_nsec);
+}
+
+std::string ObservePresence(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return "absent";
+  if (S_ISREG(st.st_mode)) return "file";
+  if (S_ISDIR(st.st_mode)) return "dir";
+  return "other";
+}
+
+std::string ObserveListing(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return "absent";
+  std::vector<std::string> names;
+  while (dirent* entry = readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  std::string joined;
+  for (const std::string& name : names) absl::StrAppend(&joined, name, "\n");
+  return Xxh128Hex(joined);
+}
+
+std::string ObserveEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value == nullptr ? "unset" : Xxh128Hex(value);
+}
+
+}  // namespace
+
+std::string_view PlanInputKindName(PlanInput::Kind kind) {
+  for (const auto& [k, name] : kKindNames) {
+    if (k == kind) return name;
+  }
+  return "?";
+}
+
+std::optional<PlanInput::Kind> PlanInputKindNamed(std::string_view name) {
+  for (const auto& [kind, kind_name] : kKindNames) {
+    if (kind_name == name) return kind;
+  }
+  return std::nullopt;
+}
+
+std::string ObservePlanInput(PlanInput::Kind kind, const std::string& path) {
+  switch (kind) {
+    case PlanInput::Kind::kContent:
+      return ObserveContent(path);
+    case PlanInput::Kind::kIdentity:
+      return ObserveIdentity(path);
+    case PlanInput::Kind::kPresence:
+      return ObservePresence(path);
+    case PlanInput::Kind::kListing:
+      return ObserveListing(path);
+    case PlanInput::Kind::kEnv:
+      return ObserveEnv(path);
+  }
+  return "?";
+}
+
+PlanRequest MakePlanRequest(std::string_view tiltfile, std::string_view subcommand,
+                            std::vector<std::string> args, std::vector<std::string> resources) {
+  std::error_code ec;
+  std::filesystem::path cwd = std::filesystem::current_path(ec);
+  std::filesystem::path file = (cwd / std::filesystem::path(tiltfile)).lexically_normal();
+  return {.tiltfile = file.string(),
+          .cwd = cwd.string(),
+          .subcommand = std::string(subcommand),
+          .args = std::move(args),
+          .resources = std::move(resources)};
+}
+
+std::filesystem::path PlanCachePath(const PlanRequest& request) {
+  std::filesystem::path state_dir = StateDirFor(std::filesystem::path(request.tiltfile).parent_path());
+  return state_dir / "plan-cache" / (Xxh128Hex(RequestToJson(request).dump()) + ".json");
+}
+
+absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan& plan) {
+  json inputs = json::array();
+  for (const PlanInput& input : plan.inputs) {
+    inputs.push_back({PlanInputKindName(input.kind), input.path, input.observed});
+  }
+  json doc = {{"format", kPlanFormat},
+              {"request", RequestToJson(plan.request)},
+              {"inputs", inputs},
+              {"load_stdout", plan.load_stdout},
+              {"load_stderr", plan.load_stderr},
+              {"selection", plan.selection},
+              {"guard", GuardToJson(plan.guard)},
+              {"project", json::parse(ProjectToJson(plan.project))}};
+  absl::Status status = WriteFileAtomic(path, doc.dump(1) + "\n");
+  if (!status.ok()) return status;
+  std::error_code ec;
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write, ec);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
+  FOPS_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  auto unreadable = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": not a plan this fops can use: ", ToAbsl(why)));
+  };
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return unreadable("invalid JSON");
+  if (doc.value("format", 0) != kPlanFormat) return unreadable("another format");
+  CachedPlan plan;
+  try {
+    plan.request = RequestFromJson(doc.at("request"));
+    for (const json& input : doc.at("inputs")) {
+      std::optional<PlanInput::Kind> kind = PlanInputKindNamed(input.at(0).get<std::string>());
+      if (!kind) return unreadable("an unknown input kind");
+      plan.inputs.push_back({.kind = *kind,
+                             .path = input.at(1).get<std::string>(),
+                             .observed = input.at(2).get<std::string>()});
+    }
+    plan.load_stdout = doc.at("load_stdout").get<std::string>();
+    plan.load_stderr = doc.at("load_stderr").get<std::string>();
+    plan.selection = doc.at("selection").get<std::vector<std::string>>();
+    plan.guard = GuardFromJson(doc.at("guard"));
+  } catch (const json::exception& e) {
+    return unreadable(e.what());
+  }
+  absl::StatusOr<Project> project = ProjectFromJson(doc.at("project").dump(), path.string());
+  if (!project.ok()) return unreadable(std::string(project.status().message()));
+  plan.project = *std::move(project);
+  return plan;
+}
+
+std::string StaleInput(const CachedPlan& plan) {
+  for (const PlanInput& input : plan.inputs) {
+    if (ObservePlanInput(input.kind, input.path) == input.observed) continue;
+    if (input.kind == PlanInput::Kind::kEnv) return absl::StrCat("$", input.path, " changed");
+    return absl::StrCat(input.path, " changed");
+  }
+  return "";
+}
+
+}  // namespace fops
