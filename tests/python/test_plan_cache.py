@@ -147,6 +147,22 @@ def test_environment_files_and_directories_the_tiltfile_read_are_inputs(tmp_path
     assert "web │ 2.0 spicy extra web" in run.stdout
 
 
+def test_a_build_plane_read_by_the_library_is_an_input(tmp_path):
+    source = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "fractalops",
+                          "ops", "infra", "topology", "lxc-pve-lab.yaml")
+    plane = tmp_path / "plane.yaml"
+    plane.write_text(open(source).read())
+    write(tmp_path / "Tiltfile.py", """\
+        plane = build_plane("plane.yaml")
+        local_resource("a", cmd=["echo", str(len(plane.registries))])
+    """)
+    assert RECORDED in fops("ci", cwd=tmp_path).stderr
+    assert USED in fops("ci", cwd=tmp_path).stderr
+    plane.write_text(plane.read_text() + "\n# reviewed\n")
+    run = fops("ci", cwd=tmp_path)
+    assert f"not used: {plane} changed" in run.stderr and run.returncode == 0
+
+
 def test_loads_a_replay_could_not_repeat_are_not_recorded(tmp_path):
     cases = {
         "subprocess": ("import subprocess\nsubprocess.run(['true'])\n", "ran a command"),

@@ -166,6 +166,9 @@ def build_plane(path: str, **unknown) -> _fops.BuildPlane:
     if not isinstance(path, (str, os.PathLike)):
         raise _error("build_plane", f"argument 'path': expected a str, got {type(path).__name__}")
     full = os.path.normpath(os.path.join(ctx.root, os.fspath(path)))
+    from fops import plan_cache  # here: importing it with this module would be circular
+
+    plan_cache.note("content", full)  # read by C++, unseen by the recorder's hooks
     plane = _fops.BuildPlane.load(full)
     ctx.extras["plane"] = plane
     return plane

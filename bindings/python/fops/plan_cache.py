@@ -37,7 +37,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
     from typing import Dict, List, Optional, Tuple
 
-__all__ = ["LoadRecorder", "setting", "store"]
+__all__ = ["LoadRecorder", "note", "setting", "store"]
 
 #: Audit events after which a replay would differ from a load.
 _REFUSING_EVENTS = {
@@ -79,6 +79,14 @@ def _installation_dirs() -> "Tuple[str, ...]":
     for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
         dirs.add(os.path.join(os.path.abspath(prefix), "lib"))
     return tuple(d.rstrip(os.sep) + os.sep for d in dirs)
+
+
+def note(kind: str, path: str) -> None:
+    """Records ``path`` as an input of the load being recorded, if any: for
+    files the C++ library reads (a build plane's YAML), which Python's audit
+    hooks cannot see. ``kind`` as in the module doc ("content", "presence")."""
+    if _active is not None and not _active.refusal:
+        _active._note(kind, os.path.abspath(path))
 
 
 def _audit(event: str, args: tuple) -> None:
