@@ -44,11 +44,21 @@ __all__ = [
 ]
 
 
+def _is_submodule(name: str) -> bool:
+    import os
+
+    here = os.path.dirname(__file__)
+    return os.path.exists(os.path.join(here, name + ".py")) or \
+        os.path.isdir(os.path.join(here, name))
+
+
 def __getattr__(name):
     # The Tiltfile vocabulary, imported on first use: it pulls in every
     # Tiltfile module (images, helm, modes), which `import fops` need not.
-    if name.startswith("_") or name in ("tiltfile", "images", "helm", "modes", "telemetry"):
-        raise AttributeError(f"module 'fops' has no attribute {name!r}")  # submodules: import them
+    if name.startswith("_") or _is_submodule(name):
+        # A submodule not imported yet: `from fops import commands` asks here
+        # before importing it, and must not pull in the whole vocabulary.
+        raise AttributeError(f"module 'fops' has no attribute {name!r}")
     import importlib
 
     tiltfile = importlib.import_module("fops.tiltfile")

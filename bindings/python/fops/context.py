@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Optional
 
 from fops.errors import ConfigError
+
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 _current: Optional["LoadContext"] = None
 

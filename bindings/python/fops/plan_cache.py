@@ -270,9 +270,13 @@ class LoadRecorder:
             try:
                 return real(name, *args, **kwargs)
             except ImportError:
-                # An import that failed may succeed once a file appears:
-                # nothing records that absence, so the load is not replayable.
-                recorder.refuse(f"an import failed ({name})")
+                # A project import that failed may succeed once a file
+                # appears: nothing records that absence, so the load is not
+                # replayable. The installation's own optional imports
+                # (subprocess trying msvcrt) do not depend on the project.
+                caller = sys._getframe(1).f_code.co_filename
+                if not caller.startswith(("<", *recorder._installed)):
+                    recorder.refuse(f"an import failed ({name})")
                 raise
 
         return __import__
