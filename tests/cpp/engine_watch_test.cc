@@ -94,6 +94,55 @@ TEST_F(EngineWatchTest, ChangedDepRerunsTheUpdateAndRestartsTheServer) {
   EXPECT_EQ(ex.running(), 0u);
 }
 
+// Tilt watches an auto resource once it has run, however it was started:
+// an auto_init=False resource first run by a trigger then re-runs on edits.
+TEST_F(EngineWatchTest, AResourceFirstRunByATriggerIsWatchedAfterwards) {
+  Resource api;
+  api.name = "api";
+  api.cmd = Command::Shell("make api");
+  Resource docs;
+  docs.name = "docs";
+  docs.cmd = Command::Shell("make docs");
+  docs.deps = {"docs"};
+  docs.auto_init = false;
+  Project project;
+  project.root = dir_.string();
+  project.resources = {api, docs};
+
+  struct TriggerThenEdit : Observer {
+    void OnResourceStarted(const Resource& r, std::string_view reason) override {
+      starts.push_back(absl::StrCat(r.name, ": ", ToAbsl(reason)));
+    }
+    void OnResourceFinished(const Resource& r, const ResourceResult&) override {
+      if (r.name == "api") {
+        EXPECT_THAT(engine->Trigger("docs"), IsOk());
+      } else if (++docs_runs == 1) {
+        std::ofstream(dir / "docs" / "index.md") << "# v2\n";
+      } else {
+        engine->RequestStop();
+      }
+    }
+    std::filesystem::path dir;
+    Engine* engine = nullptr;
+    int docs_runs = 0;
+    std::vector<std::string> starts;
+  } observer;
+  observer.dir = dir_;
+  ScriptedExecutor ex;
+  auto engine = Engine::Create(project, ex, {.observers = {&observer}});
+  ASSERT_THAT(engine, IsOk());
+  observer.engine = engine->get();
+  Wakeup done;
+  std::thread watchdog([&] {
+    if (!done.WaitUntil(absl::Now() + absl::Minutes(1))) (*engine)->RequestStop();
+  });
+  RunResult r = (*engine)->Up();
+  done.Notify();
+  watchdog.join();
+  EXPECT_THAT(observer.starts,
+              ElementsAre("api: ", "docs: triggered", "docs: rebuilt: docs/index.md changed"));
+}
+
 TEST_F(EngineWatchTest, BadIgnorePatternIsALoadErrorWithItsLine) {
   Resource api;
   api.name = "api";

@@ -776,9 +776,11 @@ ResourceResult Engine::Impl::MakeResult(int i) const {
 }
 
 absl::Status Engine::Impl::StartWatching() {
+  // Every auto resource's deps, selected or not: one a trigger selects
+  // later is watched from then on (OnFilesChanged skips the unselected).
   std::vector<std::filesystem::path> paths;
   for (int i = 0; i < graph_.size(); ++i) {
-    if (!selected_[i] || resource(i).trigger_mode != TriggerMode::kAuto) continue;
+    if (resource(i).trigger_mode != TriggerMode::kAuto) continue;
     for (const auto& dep : watches_[i].deps) paths.push_back(dep);
   }
   if (paths.empty()) return absl::OkStatus();
