@@ -4,14 +4,15 @@ double-forked daemon), `fops down` stops a running `fops up` from another
 process, and a second `fops up` in the same repo is refused."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.request
 
 import pytest
+
+from fixtures.ports import free_port
+from fixtures.processes import alive, descendants, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
@@ -36,50 +37,6 @@ if child == 0:                      # a daemon: double fork, new session, parent
 os.waitpid(child, 0)
 http.server.HTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler).serve_forever()
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def alive(pid):
-    """Running (not a zombie waiting to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-
-
-def descendants(root):
-    """Every live process whose parent chain reaches `root`."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError):
-                pass
-    found = set()
-    for pid in parents:
-        p = pid
-        while p in parents and p > 1:
-            p = parents[p]
-            if p == root:
-                found.add(pid)
-                break
-    return found
-
-
-def wait_until(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def answers(port):

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -17,6 +16,7 @@ import fops
 from fixtures.argocd import (HEALTHY, OUT_OF_SYNC, PROGRESSING, RUNNING, argocd,  # noqa: F401
                              degraded)
 from fixtures.fractalops_repo import fractalops_repo  # noqa: F401
+from fixtures.processes import wait_until
 from fops import testing
 
 
@@ -27,14 +27,6 @@ def fops_cmd(*args, cwd=None, env_extra=None, timeout=60):
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "fops", *args], cwd=cwd, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
-
-
-def wait_until(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 APPS_TILTFILE = """\

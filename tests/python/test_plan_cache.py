@@ -13,6 +13,8 @@ import sys
 import textwrap
 import time
 
+from fixtures.processes import processes_with
+
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 USED = "fops: plan cache: used"
 RECORDED = "fops: plan cache: recorded"
@@ -262,28 +264,14 @@ def test_sigint_stops_a_cached_run_and_leaves_no_process(tmp_path):
     process = subprocess.Popen([FOPS, "ci"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and len(_processes_with(marker)) < 2:
+    while time.monotonic() < deadline and len(processes_with(marker)) < 2:
         time.sleep(0.02)
-    assert len(_processes_with(marker)) == 2, "the command and its child never started"
+    assert len(processes_with(marker)) == 2, "the command and its child never started"
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=20)
     assert USED in stderr
     assert process.returncode == 130
-    assert _processes_with(marker) == []
-
-
-def _processes_with(marker):
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if marker.encode() in f.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
+    assert processes_with(marker) == []
 
 
 def test_the_plan_names_its_request(tmp_path):

@@ -2,20 +2,15 @@
 health endpoint starts failing while its smoke test runs fails the run, and
 the summary names it with the probe failure."""
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 
+from fixtures.ports import free_port
+
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_fops_ci_fails_when_the_app_stops_answering_under_its_smoke_test(tmp_path):

@@ -7,7 +7,7 @@ import collections
 import re
 import textwrap
 
-from fixtures.clickhouse import free_port
+from fixtures.ports import free_port
 from fixtures.otlp_receiver import Answer, Receiver
 from fixtures.telemetry_run import EXPECTED, EXPECTED_TOTAL, fops_env, run_fops
 

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from test_cli_processes import alive, descendants, wait_until
+from fixtures.processes import alive, descendants, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
