@@ -22,8 +22,10 @@ import os
 
 from fops import _fops
 from fops import context as _context
-from fops.errors import ConfigError, PolicyError
+from fops.errors import PolicyError
 from fops.images import _str_list  # the Tiltfile argument checks images and helm share
+from fops.loader import call_error as _error
+from fops.loader import reject_unknown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,14 +37,6 @@ __all__ = ["helm_release"]
 RELEASES_KEY = "helm_releases"
 
 _MISSING = object()
-
-
-def _error(call: str, message: str) -> ConfigError:
-    file, line = _context.current().caller_location()
-    text = f"{call}: {message}"
-    error = ConfigError(f"{file}:{line}: {text}" if line else f"{file}: {text}")
-    error.file, error.line = file, line
-    return error
 
 
 def _str(call: str, arg: str, value: Any) -> str:
@@ -172,9 +166,7 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
     if not isinstance(name, str) or not name:
         raise _error("helm_release", f"argument 'name': expected a non-empty str, got {name!r}")
     call = f"helm_release({name!r})"
-    if unknown:
-        raise _error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} "
-                           f"{', '.join(map(repr, unknown))}")
+    reject_unknown(call, unknown)
     if chart is None:
         raise _error(call, "argument 'chart': required (the chart's directory)")
     chart = _str(call, "chart", chart)

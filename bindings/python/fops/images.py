@@ -27,7 +27,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from fops import _fops
 from fops import context as _context
 from fops.errors import ConfigError, PolicyError
-from fops.loader import located_error
+from fops.loader import call_error as _error
+from fops.loader import reject_unknown
 
 ImageRef = _fops.ImageRef
 BuildPlane = _fops.BuildPlane
@@ -87,12 +88,6 @@ class Image(str):
 
 
 # --- argument checking (kept here: fops.tiltfile imports this module) --------
-
-def _error(call: str, message: str) -> ConfigError:
-    ctx = _context.current()
-    file, line = ctx.caller_location()
-    return located_error(f"{call}: {message}", file, line)
-
 
 def _opt_str(call: str, arg: str, value: Any) -> str:
     if value is None:
@@ -159,9 +154,7 @@ def build_plane(path: str, **unknown) -> _fops.BuildPlane:
     A bad topology is an error naming the YAML file:line:column, the field
     and what was expected (a role-rule violation names the rule).
     """
-    call = f"build_plane({path!r})"
-    if unknown:
-        raise _error(call, f"unexpected argument {', '.join(map(repr, unknown))}")
+    reject_unknown(f"build_plane({path!r})", unknown)
     ctx = _context.current()
     if not isinstance(path, (str, os.PathLike)):
         raise _error("build_plane", f"argument 'path': expected a str, got {type(path).__name__}")
@@ -204,9 +197,7 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
     if not isinstance(target, str):
         raise _error("image_build", f"argument 'target': expected a str, got {type(target).__name__}")
     call = f"image_build({target!r})"
-    if unknown:
-        raise _error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} "
-                           f"{', '.join(map(repr, unknown))}")
+    reject_unknown(call, unknown)
     if plane is None:
         plane = ctx.extras.get("plane")
         if plane is None:

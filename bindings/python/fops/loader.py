@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
     from typing import Any, Iterable, Sequence
 
-__all__ = ["load", "LoadedProject", "located_error"]
+__all__ = ["load", "LoadedProject", "located_error", "call_error", "reject_unknown"]
 
 
 class LoadedProject(_fops.Project):
@@ -73,6 +73,21 @@ def located_error(message: str, file: str, line: int) -> ConfigError:
     error.file = file
     error.line = line
     return error
+
+
+def call_error(call: str, message: str) -> ConfigError:
+    """A ConfigError for the Tiltfile function ``call``, located at the
+    Tiltfile line calling it: ``Tiltfile.py:3: call: message``."""
+    file, line = _context.current().caller_location()
+    return located_error(f"{call}: {message}", file, line)
+
+
+def reject_unknown(call: str, unknown) -> None:
+    """Raises a located ConfigError naming the keyword arguments in
+    ``unknown`` (those ``call`` does not take), if any."""
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        raise call_error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} {names}")
 
 
 def _tiltfile_frame_line(tb, tiltfile: str) -> int:

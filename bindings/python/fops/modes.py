@@ -26,7 +26,8 @@ from fops import _fops
 from fops import context as _context
 from fops.errors import ConfigError, PolicyError
 from fops.images import _str_list  # the Tiltfile argument checks images and helm share
-from fops.loader import located_error
+from fops.loader import call_error as _error
+from fops.loader import reject_unknown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,11 +44,6 @@ Guard = _fops.Guard
 ModeState = _fops.ModeState
 TransitionPlan = _fops.TransitionPlan
 TransitionResult = _fops.TransitionResult
-
-
-def _error(call: str, message: str) -> ConfigError:
-    file, line = _context.current().caller_location()
-    return located_error(f"{call}: {message}", file, line)
 
 
 # --- Tiltfile functions --------------------------------------------------------
@@ -69,8 +65,7 @@ def guard_settings(dev_namespaces=None, dev_release_suffix=None, dev_releases=No
     new settings (in development mode), so the order of calls cannot hide one.
     """
     call = "guard_settings"
-    if unknown:
-        raise _error(call, f"unexpected argument {', '.join(repr(k) for k in unknown)}")
+    reject_unknown(call, unknown)
     ctx = _context.current()
     settings: Dict[str, Any] = dict(ctx.extras.get(GUARD_KEY, {}))
     for arg, value in (("dev_namespaces", dev_namespaces), ("dev_releases", dev_releases),
@@ -105,8 +100,7 @@ def argocd_apps(apps, server=None, insecure=None, plaintext=None, timeout=None,
     written here: it comes from ARGOCD_AUTH_TOKEN.
     """
     call = "argocd_apps"
-    if unknown:
-        raise _error(call, f"unexpected argument {', '.join(repr(k) for k in unknown)}")
+    reject_unknown(call, unknown)
     names = _str_list(call, "apps", apps)
     if not names or any(not n or n.count("/") > 1 for n in names):
         raise _error(call, "argument 'apps': expected application names (name or namespace/name)")

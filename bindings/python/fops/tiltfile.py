@@ -17,8 +17,9 @@ import os
 from fops import _fops
 from fops import context as _context
 from fops import durations
-from fops.errors import ConfigError
+from fops.loader import call_error as _error
 from fops.loader import located_error
+from fops.loader import reject_unknown as _reject_unknown
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
@@ -41,21 +42,8 @@ _MISSING = object()
 
 # --- argument checking -------------------------------------------------------
 
-def _error(call: str, message: str) -> ConfigError:
-    """A ConfigError located at the Tiltfile line that is calling ``call``."""
-    ctx = _context.current()
-    file, line = ctx.caller_location()
-    return located_error(f"{call}: {message}", file, line)
-
-
 def _type_name(value: Any) -> str:
     return type(value).__name__
-
-
-def _reject_unknown(call: str, unknown: Dict[str, Any]) -> None:
-    if unknown:
-        names = ", ".join(repr(k) for k in unknown)
-        raise _error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} {names}")
 
 
 def _str(call: str, arg: str, value: Any, optional: bool = False) -> Optional[str]:
