@@ -27,6 +27,20 @@ using ::fops::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+// Up() until the test's observer stops it. If the change it waits for were
+// never seen, Up() would wait forever: a watchdog stops it after a (real)
+// minute so the test fails instead of hanging.
+RunResult UpWithWatchdog(Engine& engine) {
+  Wakeup done;
+  std::thread watchdog([&] {
+    if (!done.WaitUntil(absl::Now() + absl::Minutes(1))) engine.RequestStop();
+  });
+  RunResult result = engine.Up();
+  done.Notify();
+  watchdog.join();
+  return result;
+}
+
 class EngineWatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,15 +90,7 @@ TEST_F(EngineWatchTest, ChangedDepRerunsTheUpdateAndRestartsTheServer) {
   auto engine = Engine::Create(project, ex, {.observers = {&edit}});
   ASSERT_THAT(engine, IsOk());
   edit.engine = engine->get();
-  // If the change were never seen, Up() would wait forever: a watchdog
-  // stops it after a (real) minute so the test fails instead of hanging.
-  Wakeup done;
-  std::thread watchdog([&] {
-    if (!done.WaitUntil(absl::Now() + absl::Minutes(1))) (*engine)->RequestStop();
-  });
-  RunResult r = (*engine)->Up();
-  done.Notify();
-  watchdog.join();
+  RunResult r = UpWithWatchdog(**engine);
   EXPECT_TRUE(r.ok);
   EXPECT_EQ(r.error, "");
   std::vector<std::string> calls;
@@ -132,13 +138,7 @@ TEST_F(EngineWatchTest, AResourceFirstRunByATriggerIsWatchedAfterwards) {
   auto engine = Engine::Create(project, ex, {.observers = {&observer}});
   ASSERT_THAT(engine, IsOk());
   observer.engine = engine->get();
-  Wakeup done;
-  std::thread watchdog([&] {
-    if (!done.WaitUntil(absl::Now() + absl::Minutes(1))) (*engine)->RequestStop();
-  });
-  RunResult r = (*engine)->Up();
-  done.Notify();
-  watchdog.join();
+  UpWithWatchdog(**engine);
   EXPECT_THAT(observer.starts,
               ElementsAre("api: ", "docs: triggered", "docs: rebuilt: docs/index.md changed"));
 }
