@@ -66,11 +66,8 @@ _hook_installed = False
 
 
 def setting() -> str:
-    """FOPS_PLAN_CACHE as "off", "explain" or "on" (the native command reads it alike)."""
-    value = os.environ.get("FOPS_PLAN_CACHE", "").strip().lower()
-    if value in ("0", "off", "false", "no"):
-        return "off"
-    return "explain" if value == "explain" else "on"
+    """FOPS_PLAN_CACHE as "off", "explain" or "on": the native command's own reading."""
+    return _fops.plan_cache_setting()
 
 
 def _installation_dirs() -> "Tuple[str, ...]":

@@ -90,11 +90,8 @@ def finish(observers: Iterable, deadline: Optional[float] = None, *,
             continue
         timeout = deadline if deadline is not None else getattr(observer, "flush_timeout", 5.0)
         report = observer.finish(timeout)
-        lines = report.summary_lines()
-        for sink, line in zip(report.sinks, lines):
-            quiet = sink.sink == "jsonl" and sink.dropped == 0 and sink.failed == 0
-            if not quiet:
-                print(line, file=stream)
+        for line in report.end_of_run_lines():
+            print(line, file=stream)
         if report.strict_error:
             errors.append(report.strict_error)
     stream.flush()

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "fops/cli/cached_ci.h"
 #include "fops/cli/plan_cache.h"
 
 namespace fops::python {
@@ -24,6 +25,8 @@ PlanInput::Kind KindOrRaise(const std::string& name) {
 }  // namespace
 
 void BindCli(py::module_& m) {
+  m.def("plan_cache_setting", &PlanCacheSetting,
+        "FOPS_PLAN_CACHE as 'off', 'explain' or 'on', read as the native command reads it.");
   m.def("plan_cache_path",
         [](const std::string& tiltfile, const std::string& subcommand,
            std::vector<std::string> args, std::vector<std::string> resources) {

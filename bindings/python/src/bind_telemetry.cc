@@ -13,10 +13,8 @@
 #include "convert.h"
 #include "fops/engine/observer.h"
 #include "fops/engine/telemetry_observer.h"
-#include "fops/net/http_client.h"
 #include "fops/telemetry/build_event.h"
 #include "fops/telemetry/clickhouse_sink.h"
-#include "fops/telemetry/run_facts.h"
 #include "fops/telemetry/telemetry_config.h"
 
 namespace fops::python {
@@ -114,6 +112,8 @@ void BindTelemetry(py::module_& m) {
       .def_readonly("sinks", &TelemetryReport::sinks)
       .def_property_readonly("complete", &TelemetryReport::complete)
       .def("summary_lines", &TelemetryReport::SummaryLines)
+      .def("end_of_run_lines", &TelemetryReport::EndOfRunLines,
+           "summary_lines() without a JSON lines sink that got every event")
       .def_property_readonly("strict_error", [](const TelemetryReport& r) -> py::object {
         absl::Status status = r.StrictStatus();
         if (status.ok()) return py::none();
@@ -138,16 +138,8 @@ Pass it in an Engine's observers; after the run call finish(deadline).
 )doc")
       .def(py::init([](const TelemetryConfig& config, const std::string& runner,
                        const std::string& root, const std::string& mode) {
-             RunFacts facts;
-             {
-               py::gil_scoped_release release;  // runs `git rev-parse`
-               facts = RunFacts::Detect(root, ProcessEnv());
-             }
-             if (!runner.empty()) facts.runner = runner;
-             facts.mode = mode;
-             std::shared_ptr<HttpClient> http = NewCurlHttpClient();
-             return std::make_unique<TelemetryObserver>(config.NewPipeline(std::move(http)),
-                                                        std::move(facts));
+             py::gil_scoped_release release;  // may run `git rev-parse`
+             return TelemetryObserver::ForRepo(config, root, runner, mode);
            }),
            py::arg("config"), py::arg("runner") = "", py::arg("root") = ".",
            py::arg("mode") = "development")

@@ -14,7 +14,7 @@ namespace fops {
 std::string PlanCacheSetting() {
   const char* value = std::getenv("FOPS_PLAN_CACHE");
   if (value == nullptr) return "on";
-  std::string setting = absl::AsciiStrToLower(value);
+  std::string setting = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
   if (setting == "0" || setting == "off" || setting == "false" || setting == "no") return "off";
   if (setting == "explain") return "explain";
   return "on";

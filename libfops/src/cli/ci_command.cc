@@ -14,10 +14,8 @@
 #include "fops/engine/telemetry_observer.h"
 #include "fops/engine/terminal_reporter.h"
 #include "fops/exec/process_executor.h"
-#include "fops/net/http_client.h"
 #include "fops/policy/guard.h"
 #include "fops/telemetry/env_lookup.h"
-#include "fops/telemetry/run_facts.h"
 #include "fops/telemetry/telemetry_config.h"
 
 namespace fops {
@@ -51,24 +49,17 @@ absl::StatusOr<std::unique_ptr<TelemetryObserver>> NewTelemetry(const Project& p
   }
   if (!config.otlp && !config.clickhouse && !config.jsonl) return nullptr;
   *flush_timeout = config.flush_timeout;
-  RunFacts facts = RunFacts::Detect(project.root, ProcessEnv());
+  // The runner as fops.session.runner() names it: "ci" whenever CI is set.
   const char* ci = std::getenv("CI");
-  facts.runner = ci != nullptr && *ci != '\0' ? "ci" : "local";
-  facts.mode = "development";
-  return std::make_unique<TelemetryObserver>(config.NewPipeline(NewCurlHttpClient()),
-                                             std::move(facts));
+  return TelemetryObserver::ForRepo(config, project.root,
+                                    ci != nullptr && *ci != '\0' ? "ci" : "local", "development");
 }
 
-// Flushes telemetry; prints each sink's summary line except a JSON lines
-// file that got everything. The strict-mode error, if any.
+// Flushes telemetry and prints what fops.telemetry.finish() prints. The
+// strict-mode error, if any.
 absl::Status FinishTelemetry(TelemetryObserver& telemetry, absl::Duration flush_timeout) {
   TelemetryReport report = telemetry.Finish(flush_timeout);
-  std::vector<std::string> lines = report.SummaryLines();
-  for (size_t i = 0; i < report.sinks.size() && i < lines.size(); ++i) {
-    const SinkReport& sink = report.sinks[i];
-    bool quiet = sink.sink == "jsonl" && sink.dropped == 0 && sink.failed == 0;
-    if (!quiet) std::fprintf(stderr, "%s\n", lines[i].c_str());
-  }
+  for (const std::string& line : report.EndOfRunLines()) std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
   return report.StrictStatus();
 }

@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "fops/base/string_view.h"
+#include "fops/net/http_client.h"
+#include "fops/telemetry/env_lookup.h"
 
 namespace fops {
 namespace {
@@ -137,6 +139,16 @@ void TelemetryObserver::OnRunFinished(const RunResult& result) {
 
 TelemetryReport TelemetryObserver::Finish(absl::Duration deadline) {
   return pipeline_->Finish(deadline);
+}
+
+std::unique_ptr<TelemetryObserver> TelemetryObserver::ForRepo(
+    const TelemetryConfig& config, const std::filesystem::path& repo_dir,
+    std::string_view runner, std::string_view mode) {
+  RunFacts facts = RunFacts::Detect(repo_dir, ProcessEnv());
+  if (!runner.empty()) facts.runner = std::string(runner);
+  facts.mode = std::string(mode);
+  return std::make_unique<TelemetryObserver>(config.NewPipeline(NewCurlHttpClient()),
+                                             std::move(facts));
 }
 
 }  // namespace fops

@@ -47,6 +47,17 @@ std::vector<std::string> TelemetryReport::SummaryLines() const {
   return lines;
 }
 
+std::vector<std::string> TelemetryReport::EndOfRunLines() const {
+  std::vector<std::string> all = SummaryLines();
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < sinks.size(); ++i) {
+    const SinkReport& sink = sinks[i];
+    if (sink.sink == "jsonl" && sink.dropped == 0 && sink.failed == 0) continue;
+    lines.push_back(std::move(all[i]));
+  }
+  return lines;
+}
+
 absl::Status TelemetryReport::StrictStatus() const {
   if (!strict || complete()) return absl::OkStatus();
   std::vector<std::string> problems;

@@ -286,5 +286,19 @@ TEST(EventPipelineTest, WithoutSinksEmitOnlyCounts) {
   EXPECT_TRUE(report.complete());
 }
 
+// The default JSON lines sink is worth a line only when it lost events.
+TEST(TelemetryReportTest, EndOfRunLinesLeaveOutAJsonLinesFileThatGotEverything) {
+  TelemetryReport report;
+  report.emitted = 3;
+  report.sinks = {{.sink = "jsonl", .destination = "/r/.fops/events.jsonl", .delivered = 3},
+                  {.sink = "otlp", .destination = "http://127.0.0.1:4318/v1/logs", .delivered = 3}};
+  EXPECT_THAT(report.EndOfRunLines(),
+              ElementsAre("telemetry: otlp http://127.0.0.1:4318/v1/logs: 3 delivered, "
+                          "0 dropped, 0 failed"));
+  report.sinks[0].delivered = 2;
+  report.sinks[0].failed = 1;
+  EXPECT_THAT(report.EndOfRunLines(), SizeIs(2));
+}
+
 }  // namespace
 }  // namespace fops

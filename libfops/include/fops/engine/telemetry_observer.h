@@ -26,6 +26,7 @@
 #ifndef FOPS_ENGINE_TELEMETRY_OBSERVER_H_
 #define FOPS_ENGINE_TELEMETRY_OBSERVER_H_
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,7 @@
 #include "fops/telemetry/build_event.h"
 #include "fops/telemetry/event_pipeline.h"
 #include "fops/telemetry/run_facts.h"
+#include "fops/telemetry/telemetry_config.h"
 
 namespace fops {
 
@@ -45,6 +47,14 @@ class TelemetryObserver : public Observer {
   /// Owns `pipeline`; `clock` stamps events (not owned; must outlive this).
   TelemetryObserver(std::unique_ptr<EventPipeline> pipeline, RunFacts facts,
                     const Clock& clock = Clock::Real());
+
+  /// The observer a run of the repo at `repo_dir` uses: `config`'s sinks
+  /// over libcurl, facts detected there (RunFacts::Detect), with `runner`
+  /// ("ci"/"local"; "" keeps the detected one) and `mode`.
+  static std::unique_ptr<TelemetryObserver> ForRepo(const TelemetryConfig& config,
+                                                    const std::filesystem::path& repo_dir,
+                                                    std::string_view runner,
+                                                    std::string_view mode);
 
   /// session.started.
   void OnRunStarted(std::string_view session_id) override;

@@ -78,6 +78,10 @@ struct TelemetryReport {
   /// One line per sink: "telemetry: otlp http://h:4318/v1/logs: 12 delivered,
   /// 0 dropped, 0 failed" (+ " (last error: ...)").
   std::vector<std::string> SummaryLines() const;
+  /// What the fops command prints after a run: SummaryLines() without the
+  /// line of a JSON lines sink that got every event (the default sink;
+  /// its line would say only that all went well).
+  std::vector<std::string> EndOfRunLines() const;
   /// OK unless strict and incomplete; then kUnavailable naming each sink
   /// that lost events, its counts and its last answer.
   absl::Status StrictStatus() const;
