@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bindings.h"
+#include "fops/base/error_class.h"
 
 namespace fops::python {
 namespace py = pybind11;
@@ -11,25 +12,21 @@ namespace py = pybind11;
 namespace {
 
 const char* ExceptionName(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kOutOfRange:
+  switch (ErrorClassOf(code)) {
+    case ErrorClass::kConfig:
       return "ConfigError";
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kPermissionDenied:
+    case ErrorClass::kPolicy:
       return "PolicyError";
-    case absl::StatusCode::kUnavailable:
+    case ErrorClass::kUnavailable:
       return "UnavailableError";
-    case absl::StatusCode::kDeadlineExceeded:
+    case ErrorClass::kTimeout:
       return "TimeoutError";
-    case absl::StatusCode::kAborted:
-    case absl::StatusCode::kCancelled:
+    case ErrorClass::kExec:
       return "ExecError";
-    default:
-      return "Error";
+    case ErrorClass::kOther:
+      break;
   }
+  return "Error";
 }
 
 }  // namespace

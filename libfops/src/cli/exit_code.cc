@@ -1,18 +1,15 @@
 #include "fops/cli/exit_code.h"
 
+#include "fops/base/error_class.h"
+
 namespace fops {
 
 int ExitCodeFor(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kOk:
-      return kExitOk;
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kOutOfRange:
+  if (status.ok()) return kExitOk;
+  switch (ErrorClassOf(status.code())) {
+    case ErrorClass::kConfig:
       return kExitConfig;
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kPermissionDenied:
+    case ErrorClass::kPolicy:
       return kExitPolicy;
     default:
       return kExitFailed;

@@ -14,9 +14,9 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitConfig = 2;
 inline constexpr int kExitPolicy = 3;
 
-/// The exit code for an error `status`, as the Python command maps the
-/// fops.Error subclass the same status raises (ConfigError 2, PolicyError 3,
-/// any other 1).
+/// The exit code for `status`, by its ErrorClass (fops/base/error_class.h),
+/// the same class that picks the fops.Error subclass the Python command
+/// maps: config 2, policy 3, any other error 1.
 int ExitCodeFor(const absl::Status& status);
 
 }  // namespace fops
