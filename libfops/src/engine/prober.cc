@@ -16,20 +16,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "fops/base/errno_text.h"
 #include "fops/base/format_duration.h"
 #include "fops/exec/process_executor.h"
 #include "fops/net/http_client.h"
 
 namespace fops {
 namespace {
-
-// "connection refused" rather than "Connection refused": it reads as part
-// of a sentence ("not ready after 30s: connection refused").
-std::string ErrnoText(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = absl::ascii_tolower(static_cast<unsigned char>(text[0]));
-  return text;
-}
 
 absl::Status CheckTcp(const std::string& host, int port, absl::Duration timeout) {
   addrinfo hints{};

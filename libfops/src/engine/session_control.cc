@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "fops/base/errno_text.h"
 #include "fops/base/string_view.h"
 #include "fops/exec/wakeup.h"
 
@@ -83,12 +84,6 @@ absl::StatusOr<UnixAddress> AddressFor(const std::filesystem::path& path) {
   }
   std::memcpy(a.addr.sun_path, text.c_str(), text.size() + 1);
   return a;
-}
-
-std::string ErrnoText(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = absl::ascii_tolower(static_cast<unsigned char>(text[0]));
-  return text;
 }
 
 // "not_found" for kNotFound: the protocol's spelling of a status code.
