@@ -124,12 +124,7 @@ def _str_dict(call: str, arg: str, value: Any) -> Dict[str, str]:
 
 def _env_flag(name: str) -> Optional[bool]:
     """FOPS_CACHE_IMPORT=1 turns the remote cache on; =0 off; unset: the plane decides."""
-    value = os.environ.get(name, "").strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    return None
+    return _fops.parse_flag(os.environ.get(name, ""))
 
 
 def _git_revision(ctx: _context.LoadContext) -> str:

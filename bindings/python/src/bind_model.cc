@@ -12,6 +12,7 @@
 
 #include "absl/time/clock.h"
 #include "bindings.h"
+#include "fops/base/flag_value.h"
 #include "convert.h"
 #include "fops/base/session_lock.h"
 #include "fops/base/state_dir.h"
@@ -271,6 +272,9 @@ void BindModel(py::module_& m) {
   m.def("project_from_json", [](const std::string& text, const std::string& source) {
     return ValueOrRaise(ProjectFromJson(text, source));
   }, py::arg("text"), py::arg("source") = "<json>", "Parses project JSON; ConfigError naming the field.");
+  m.def("parse_flag", &ParseFlag, py::arg("value"),
+        "True for 1/true/yes/on, False for 0/false/no/off (any case, blanks ignored), else None: "
+        "how every FOPS_* on/off variable is read.");
   m.def("state_dir_for", [](const std::string& tiltfile_dir) { return StateDirFor(tiltfile_dir).string(); },
         py::arg("tiltfile_dir"), "The repo's state directory (.fops/ at the git top, or FOPS_STATE_DIR).");
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/strings/ascii.h"
+#include "fops/base/flag_value.h"
 #include "fops/cli/ci_args.h"
 #include "fops/cli/ci_command.h"
 #include "fops/cli/plan_cache.h"
@@ -14,9 +15,8 @@ namespace fops {
 std::string PlanCacheSetting() {
   const char* value = std::getenv("FOPS_PLAN_CACHE");
   if (value == nullptr) return "on";
-  std::string setting = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
-  if (setting == "0" || setting == "off" || setting == "false" || setting == "no") return "off";
-  if (setting == "explain") return "explain";
+  if (ParseFlag(value) == false) return "off";
+  if (absl::AsciiStrToLower(absl::StripAsciiWhitespace(value)) == "explain") return "explain";
   return "on";
 }
 

@@ -52,6 +52,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "fops/base/atomic_file.h"
+#include "fops/base/flag_value.h"
 #include "absl/strings/string_view.h"
 #include "fops/exec/direct_exec.h"
 #include "fops/exec/wakeup.h"
@@ -70,11 +71,6 @@ constexpr char kTagVariable[] = "FOPS_EXEC_TAG";
 // Set to 0 (or false, no, off) in the environment of the process or of one
 // command: string commands keep their `sh -c`.
 constexpr char kDirectExecVariable[] = "FOPS_DIRECT_EXEC";
-
-bool IsOff(absl::string_view value) {
-  return value == "0" || absl::EqualsIgnoreCase(value, "false") ||
-         absl::EqualsIgnoreCase(value, "no") || absl::EqualsIgnoreCase(value, "off");
-}
 
 // A shell variable name: what dash imports from its environment (and so
 // passes on); other entries (`A-B=1`, bash's `BASH_FUNC_f%%=...`) it drops.
@@ -297,7 +293,7 @@ class ProcessExecutor::Impl {
         executor_tag_(absl::StrCat(::getpid(), "-", next_executor_serial.fetch_add(1))),
         created_ticks_(BootTicksFloor()) {
     if (options_.max_line_bytes == 0) options_.max_line_bytes = 1;
-    if (const char* value = std::getenv(kDirectExecVariable); value != nullptr && IsOff(value)) {
+    if (const char* value = std::getenv(kDirectExecVariable); value != nullptr && ParseFlag(value) == false) {
       options_.direct_exec = false;
     }
     if (options_.subreaper) AcquireSubreaper();
@@ -506,7 +502,7 @@ std::optional<std::vector<std::string>> ProcessExecutor::Impl::DirectCommand(
     return std::nullopt;
   }
   auto off = spec.env.find(kDirectExecVariable);
-  if (off != spec.env.end() && IsOff(off->second)) return std::nullopt;
+  if (off != spec.env.end() && ParseFlag(off->second) == false) return std::nullopt;
   return DirectArgv(spec.argv[2]);
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "fops/base/flag_value.h"
 #include "fops/base/string_view.h"
 
 namespace fops {
@@ -34,9 +35,7 @@ std::optional<std::string> EnvValue(const EnvLookup& env, std::string_view name)
 
 bool EnvFlag(const EnvLookup& env, std::string_view name) {
   std::optional<std::string> value = EnvValue(env, name);
-  if (!value) return false;
-  std::string lower = absl::AsciiStrToLower(*value);
-  return lower == "1" || lower == "true" || lower == "yes" || lower == "on";
+  return value && ParseFlag(*value) == true;
 }
 
 }  // namespace fops
