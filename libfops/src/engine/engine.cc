@@ -95,12 +95,7 @@ class Engine::Impl : public OutputListener {
     priority_.assign(graph_.size(), 0);
     const std::vector<int>& topo = graph_.topological_order();
     for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
-      if (!selected_[*it]) continue;
-      int longest = 0;
-      for (int d : graph_.dependents(*it)) {
-        if (selected_[d]) longest = std::max(longest, priority_[d]);
-      }
-      priority_[*it] = 1 + longest;
+      if (selected_[*it]) priority_[*it] = ChainPriority(*it);
     }
     run_selected_ = selected_;
     run_priority_ = priority_;
@@ -184,6 +179,8 @@ class Engine::Impl : public OutputListener {
   void DrainTriggers();
   void TriggerNow(int target);
   void Select(int i);
+  // 1 + the longest chain of selected dependents (their priorities known).
+  int ChainPriority(int i) const;
   int DepsLeft(int i) const;
   void Enqueue(int i);
   void StartReady();
@@ -881,12 +878,15 @@ int Engine::Impl::DepsLeft(int i) const {
 void Engine::Impl::Select(int i) {
   if (selected_[i]) return;
   selected_[i] = 1;
-  // Ahead of nothing it unblocks: the longest chain of selected dependents.
+  priority_[i] = ChainPriority(i);
+}
+
+int Engine::Impl::ChainPriority(int i) const {
   int longest = 0;
   for (int d : graph_.dependents(i)) {
     if (selected_[d]) longest = std::max(longest, priority_[d]);
   }
-  priority_[i] = 1 + longest;
+  return 1 + longest;
 }
 
 absl::Status Engine::Impl::Trigger(std::string_view name) {
