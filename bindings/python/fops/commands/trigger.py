@@ -54,8 +54,7 @@ def run(args: argparse.Namespace) -> int:
         answer = _fops.request_trigger(state_dir, args.resources, args.timeout)
     except Error as exc:
         cli.error(str(exc))
-        if exc.code in ("NOT_FOUND", "INVALID_ARGUMENT"):
-            return cli.EXIT_FAILED
+        # Nobody listens, or the session is not in `up`: as if none ran.
         return EXIT_NO_SESSION if exc.code in ("UNAVAILABLE", "FAILED_PRECONDITION") else cli.EXIT_FAILED
     print(f"fops trigger: {answer}")
     sys.stdout.flush()
