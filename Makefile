@@ -9,6 +9,10 @@ TOOLS_DIR ?= $(HOME)/.cache/fops/tools
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 export FOPS_TOOLS_DIR := $(TOOLS_DIR)
 export PATH := $(TOOLS_DIR)/bin:/usr/local/go/bin:$(PATH)
+# ccache (when installed) keys on paths relative to the clone, so clones and
+# worktrees of the repo share compiled objects.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: demo test install deps tools bench clean
 
