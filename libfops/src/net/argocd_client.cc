@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "fops/base/string_view.h"
 #include "nlohmann/json.hpp"
+#include "percent_encode.h"
 
 namespace fops {
 namespace {
@@ -26,23 +27,6 @@ constexpr size_t kMaxMessage = 300;
 std::string Getenv(const char* name) {
   const char* value = std::getenv(name);
   return value == nullptr ? "" : value;
-}
-
-// Path segments and query values: Argo CD app names are DNS names, but a
-// name from a user is escaped anyway so it cannot change the path.
-std::string Escape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 std::optional<absl::Time> ParseTimeField(const json& object, const char* key) {
@@ -195,9 +179,9 @@ absl::StatusOr<HttpResponse> ArgoCdClient::Call(std::string_view method, std::st
                                                 std::string_view suffix, std::string body,
                                                 absl::Time deadline) {
   auto [app, app_namespace] = SplitQualified(name);
-  std::string path = absl::StrCat("/api/v1/applications/", Escape(app), ToAbsl(suffix));
+  std::string path = absl::StrCat("/api/v1/applications/", PercentEncode(app), ToAbsl(suffix));
   std::string url = absl::StrCat(options_.BaseUrl(), path);
-  if (!app_namespace.empty()) absl::StrAppend(&url, "?appNamespace=", Escape(app_namespace));
+  if (!app_namespace.empty()) absl::StrAppend(&url, "?appNamespace=", PercentEncode(app_namespace));
   const std::string what = absl::StrCat("argocd: ", ToAbsl(method), " ", path);
   const bool is_sync = suffix == "/sync";
 

@@ -128,6 +128,7 @@ class CurlHttpClient : public HttpClient {
     curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
     curl->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+    if (!request.ca_file.empty()) curl->easy_setopt(h, CURLOPT_CAINFO, request.ca_file.c_str());
     curl->easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
     curl->easy_setopt(h, CURLOPT_ERRORBUFFER, error);
     curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);

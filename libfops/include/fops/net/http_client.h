@@ -27,6 +27,7 @@ struct HttpRequest {
   std::string body;
   absl::Duration timeout = absl::Seconds(10);  ///< whole request, connect included
   bool verify_tls = true;
+  std::string ca_file;  ///< PEM bundle to verify the server with; "" : the system's
 };
 
 struct HttpResponse {
