@@ -18,7 +18,7 @@
 #include "absl/time/clock.h"
 #include "fops/base/errno_text.h"
 #include "fops/base/format_duration.h"
-#include "fops/exec/process_executor.h"
+#include "fops/exec/run_command.h"
 #include "fops/net/http_client.h"
 
 namespace fops {
@@ -73,29 +73,19 @@ absl::Status CheckTcp(const std::string& host, int port, absl::Duration timeout)
   return absl::Status(last_code, absl::StrCat(host, ":", port, ": ", last_error));
 }
 
-class NullListener : public OutputListener {
- public:
-  void OnLine(uint64_t, Stream, std::string_view line) override { last_line.assign(line); }
-  std::string last_line;
-};
-
 absl::Status CheckExec(const ExecAction& exec, absl::Duration timeout) {
   if (exec.command.empty()) return absl::InvalidArgumentError("exec probe without a command");
-  // A short grace: a probe that outlived its timeout is not worth waiting for.
-  ProcessExecutor executor(ProcessExecutorOptions{.kill_grace = absl::Milliseconds(200)});
-  CommandSpec spec{.id = 1, .resource = "probe", .argv = exec.command, .timeout = timeout};
-  if (absl::Status started = executor.Start(spec); !started.ok()) return started;
-  NullListener output;
-  std::optional<CommandResult> result;
-  while (!(result = executor.Wait(absl::InfiniteFuture(), output)).has_value()) {
-  }
-  if (result->ok()) return absl::OkStatus();
-  std::string why = result->kind == ExitKind::kTimedOut
+  absl::StatusOr<CommandOutput> out = RunCommand(
+      CommandSpec{.resource = "probe", .argv = exec.command, .timeout = timeout}, /*max_stdout=*/0);
+  if (!out.ok()) return out.status();
+  const CommandResult& result = out->result;
+  if (result.ok()) return absl::OkStatus();
+  std::string why = result.kind == ExitKind::kTimedOut
                         ? absl::StrCat("timed out after ", DurationToString(timeout))
-                        : result->Describe();
-  if (!output.last_line.empty()) absl::StrAppend(&why, ": ", output.last_line);
-  return result->kind == ExitKind::kTimedOut ? absl::DeadlineExceededError(why)
-                                             : absl::UnavailableError(why);
+                        : result.Describe();
+  if (!out->last_error_line.empty()) absl::StrAppend(&why, ": ", out->last_error_line);
+  return result.kind == ExitKind::kTimedOut ? absl::DeadlineExceededError(why)
+                                            : absl::UnavailableError(why);
 }
 
 class RealProber : public Prober {
