@@ -1,14 +1,19 @@
 // Helm releases through the engine with the scripted executor: the exact
-// argv that would reach a cluster (golden), the skip-if-unchanged gate and
-// its reasons, and the guard refusing a non-dev release before it runs.
+// argv that would reach a cluster (golden), the guard refusing a non-dev
+// release before anything runs; and the update gate's reasons for a
+// release, read back through HelmEffectCheck's rules from a stand-in for
+// the cluster (the real cluster's side is tests/python/test_kube_helm.py).
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 #include "fops/base/status_matchers.h"
 #include "fops/engine/engine.h"
+#include "fops/engine/helm_effect_check.h"
 #include "fops/engine/input_gate.h"
 #include "fops/exec/scripted_executor.h"
 #include "fops/plan/helm_upgrade.h"
@@ -46,8 +51,10 @@ class HelmEngineTest : public ::testing::Test {
                        .autoscaling = HelmAutoscaling{.min_replicas = 2, .max_replicas = 6}};
   }
 
-  // Runs `release` after a stand-in for its image build; returns the result.
-  RunResult Run(const HelmRelease& release, ScriptedExecutor& executor, const Guard& guard) {
+  // The engine for `release` after a stand-in for its image build.
+  absl::StatusOr<std::unique_ptr<Engine>> NewEngine(const HelmRelease& release,
+                                                    ScriptedExecutor& executor, const Guard& guard,
+                                                    InputGate& gate) {
     Resource image;
     image.name = "runtime";
     image.kind = "image";
@@ -56,9 +63,13 @@ class HelmEngineTest : public ::testing::Test {
     Project project{.tiltfile = (root_ / "Tiltfile.py").string(), .root = root_.string(),
                     .resources = {image, helm}};
     for (Resource& r : project.resources) r.dir = root_.string();
+    return Engine::Create(project, executor, {.policy = &guard, .gate = &gate});
+  }
+
+  // Runs `release` after a stand-in for its image build; returns the result.
+  RunResult Run(const HelmRelease& release, ScriptedExecutor& executor, const Guard& guard) {
     InputGate gate(root_ / ".fops");
-    gate.set_racy_window(absl::ZeroDuration());
-    auto engine = Engine::Create(project, executor, {.policy = &guard, .gate = &gate});
+    auto engine = NewEngine(release, executor, guard, gate);
     EXPECT_THAT(engine.status(), IsOk());
     return (*engine)->Ci();
   }
@@ -84,55 +95,89 @@ TEST_F(HelmEngineTest, UpgradeArgvReachesTheExecutorExactly) {
   EXPECT_THAT(result.Find("api")->reason, HasSubstr("no previous build"));
 }
 
-TEST_F(HelmEngineTest, UnchangedUpgradeIsSkippedAndAChangeSaysWhat) {
-  {
-    ScriptedExecutor executor;
-    ASSERT_TRUE(Run(Api(), executor, Guard()).ok);
+// What `helm status` would answer: a release the test moves like the
+// cluster would (fops upgrades, a rollback, an uninstall).
+class ClusterStandIn : public HelmEffectCheck {
+ public:
+  absl::StatusOr<Effect> Observe(const Resource&) override {
+    if (revision == 0) return Effect{.present = false};
+    return Effect{.present = true,
+                  .identity = absl::StrCat("revision ", revision, ", ", status)};
   }
-  {
+  int revision = 1;
+  std::string status = "deployed";
+};
+
+// A gate as one `fops` session makes it, reading `live`'s answers.
+std::unique_ptr<InputGate> GateOn(const fs::path& state_dir, ClusterStandIn*& live) {
+  InputGateOptions options;
+  auto cluster = std::make_unique<ClusterStandIn>();
+  live = cluster.get();
+  options.checks.push_back(std::move(cluster));
+  auto gate = std::make_unique<InputGate>(state_dir, std::move(options));
+  gate->set_racy_window(absl::ZeroDuration());
+  return gate;
+}
+
+TEST_F(HelmEngineTest, TheGateSaysWhyAReleaseIsUpgradedAgain) {
+  Resource api = CompileHelmRelease(Api()).value();
+  api.dir = root_.string();
+  ClusterStandIn* live = nullptr;
+  std::unique_ptr<InputGate> gate = GateOn(root_ / ".fops", live);
+  EXPECT_EQ(gate->Check(api).value().reason, "updated: no previous build");
+  ASSERT_THAT(gate->Record(api), IsOk());  // revision 1, as `helm status` shows it
+  EXPECT_EQ(gate->Check(api).value().reason,
+            "skipped: unchanged since fractalops-api-dev in fractalops-dev with "
+            "ghcr.io/yamonco/fractalops-runtime:dev-1a2b");
+
+  // The next session finds the release as the cluster has it now.
+  auto reason = [&](const Resource& r, int revision, std::string status = "deployed") {
+    std::unique_ptr<InputGate> next = GateOn(root_ / ".fops", live);
+    live->revision = revision;
+    live->status = std::move(status);
+    return next->Check(r).value().reason;
+  };
+  EXPECT_EQ(reason(api, 2), "updated: release changed in the cluster: revision 2, fops applied 1");
+  EXPECT_EQ(reason(api, 0),
+            "updated: release fractalops-api-dev is not in namespace fractalops-dev of the cluster");
+  EXPECT_EQ(reason(api, 1, "failed"),
+            "updated: release fractalops-api-dev is failed in the cluster (revision 1)");
+  EXPECT_THAT(reason(api, 1), HasSubstr("skipped: unchanged since"));
+
+  Resource new_image = CompileHelmRelease(Api("ghcr.io/yamonco/fractalops-runtime:dev-3c4d")).value();
+  new_image.dir = root_.string();
+  EXPECT_THAT(reason(new_image, 1),
+              HasSubstr("updated: image changed (ghcr.io/yamonco/fractalops-runtime:dev-1a2b -> "
+                        "ghcr.io/yamonco/fractalops-runtime:dev-3c4d)"));
+  std::ofstream(root_ / "charts/fractalops-api/values-dev.yaml", std::ios::app) << "extra: true\n";
+  EXPECT_EQ(reason(api, 1), "updated: charts/fractalops-api/values-dev.yaml changed");
+  std::ofstream(root_ / "charts/fractalops-api/templates/service.yaml", std::ios::app) << "# x\n";
+  EXPECT_THAT(reason(api, 1), HasSubstr("updated: charts/fractalops-api/"));
+}
+
+TEST_F(HelmEngineTest, AScriptedRunRecordsNothing) {
+  for (int run = 0; run < 2; ++run) {
     ScriptedExecutor executor;
-    RunResult again = Run(Api(), executor, Guard());
-    ASSERT_TRUE(again.ok);
-    EXPECT_EQ(again.Find("api")->status, ResourceStatus::kUpToDate);
-    EXPECT_EQ(again.Find("api")->reason,
-              "skipped: unchanged since fractalops-api-dev in fractalops-dev with "
-              "ghcr.io/yamonco/fractalops-runtime:dev-1a2b");
-    for (const CommandSpec& call : executor.calls()) EXPECT_NE(call.argv[0], "helm");
+    RunResult result = Run(Api(), executor, Guard());
+    ASSERT_TRUE(result.ok);
+    EXPECT_EQ(result.Find("api")->reason, "updated: no previous build");
   }
-  {
-    ScriptedExecutor executor;
-    RunResult new_image = Run(Api("ghcr.io/yamonco/fractalops-runtime:dev-3c4d"), executor, Guard());
-    ASSERT_TRUE(new_image.ok);
-    EXPECT_EQ(new_image.Find("api")->status, ResourceStatus::kSucceeded);
-    EXPECT_THAT(new_image.Find("api")->reason,
-                HasSubstr("updated: image changed (ghcr.io/yamonco/fractalops-runtime:dev-1a2b -> "
-                          "ghcr.io/yamonco/fractalops-runtime:dev-3c4d)"));
-  }
-  {
-    std::ofstream(root_ / "charts/fractalops-api/values-dev.yaml", std::ios::app) << "extra: true\n";
-    ScriptedExecutor executor;
-    RunResult values = Run(Api("ghcr.io/yamonco/fractalops-runtime:dev-3c4d"), executor, Guard());
-    EXPECT_THAT(values.Find("api")->reason,
-                HasSubstr("updated: charts/fractalops-api/values-dev.yaml changed"));
-  }
-  {
-    std::ofstream(root_ / "charts/fractalops-api/templates/service.yaml", std::ios::app) << "# x\n";
-    ScriptedExecutor executor;
-    RunResult chart = Run(Api("ghcr.io/yamonco/fractalops-runtime:dev-3c4d"), executor, Guard());
-    EXPECT_THAT(chart.Find("api")->reason,
-                HasSubstr("updated: charts/fractalops-api/templates/service.yaml changed"));
-  }
+  EXPECT_FALSE(fs::exists(root_ / ".fops/helm/api.json"));
 }
 
 TEST_F(HelmEngineTest, CanonicalReleaseIsRefusedBeforeAnythingRuns) {
   HelmRelease canonical = Api();
   canonical.release = "fractalops-api";
   ScriptedExecutor executor;
-  RunResult result = Run(canonical, executor, Guard());
-  EXPECT_FALSE(result.ok);
-  EXPECT_EQ(result.Find("api")->status, ResourceStatus::kFailed);
-  EXPECT_THAT(result.Find("api")->reason, HasSubstr("refused by guard rule helm-dev-release"));
-  for (const CommandSpec& call : executor.calls()) EXPECT_NE(call.argv[0], "helm");
+  InputGate gate(root_ / ".fops");
+  absl::StatusOr<std::unique_ptr<Engine>> engine = NewEngine(canonical, executor, Guard(), gate);
+  EXPECT_THAT(engine.status(),
+              ::fops::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        ::testing::AllOf(HasSubstr("resource 'api': "),
+                                                         HasSubstr("helm-dev-release"),
+                                                         HasSubstr("helm upgrade --install "
+                                                                   "fractalops-api "))));
+  EXPECT_TRUE(executor.calls().empty());  // not even the image build ran
 }
 
 }  // namespace

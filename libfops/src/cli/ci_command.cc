@@ -9,6 +9,7 @@
 #include "fops/base/status_macros.h"
 #include "fops/cli/exit_code.h"
 #include "fops/engine/engine.h"
+#include "fops/engine/default_effect_checks.h"
 #include "fops/engine/input_gate.h"
 #include "fops/engine/stop_signals.h"
 #include "fops/engine/telemetry_observer.h"
@@ -76,7 +77,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   GuardConfig guard_config = plan.guard;
   guard_config.mode = Mode::kDevelopment;
   Guard guard(std::move(guard_config));
-  InputGate gate(state_dir);
+  InputGate gate(state_dir, {.checks = DefaultEffectChecks(&guard)});
 
   absl::Duration flush_timeout = absl::Seconds(5);
   absl::StatusOr<std::unique_ptr<TelemetryObserver>> telemetry =

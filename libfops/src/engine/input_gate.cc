@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "fops/base/atomic_file.h"
+#include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
 #include "nlohmann/json.hpp"
 
@@ -17,7 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-constexpr int kStateVersion = 1;
+// 2: records carry the confirmed effect; a version-1 record (no effect) is
+// not trusted.
+constexpr int kStateVersion = 2;
 
 // Resource names are free text; file names are not.
 std::string FileName(std::string_view name) {
@@ -118,7 +121,49 @@ std::string FileChange(const std::vector<std::pair<std::string, std::string>>& b
 
 }  // namespace
 
-InputGate::InputGate(std::filesystem::path state_dir) : state_dir_(std::move(state_dir)) {}
+InputGate::InputGate(std::filesystem::path state_dir, InputGateOptions options)
+    : state_dir_(std::move(state_dir)), checks_(std::move(options.checks)) {}
+
+EffectCheck* InputGate::CheckFor(const Resource& resource) const {
+  for (const auto& check : checks_) {
+    if (check->Covers(resource)) return check.get();
+  }
+  return nullptr;
+}
+
+GateDecision InputGate::Confirm(const Resource& resource, const std::string& recorded,
+                                const std::string& verb, const std::string& since) {
+  const std::string skip = absl::StrCat("skipped: unchanged since ", since);
+  if (resource.inputs.produces.empty()) return GateDecision{.run = false, .reason = skip};
+  EffectCheck* check = CheckFor(resource);
+  if (check == nullptr) {
+    return GateDecision{.run = true,
+                        .reason = absl::StrCat(verb, ": nothing can confirm ",
+                                               resource.inputs.produces, " is still there")};
+  }
+  if (recorded.empty()) {
+    return GateDecision{.run = true, .reason = absl::StrCat(verb, ": no confirmed previous build")};
+  }
+  const std::string key = absl::StrCat(resource.kind, " ", resource.inputs.produces);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = confirmed_.find(key);
+    if (it != confirmed_.end() && it->second == recorded) {
+      return GateDecision{.run = false, .reason = skip};
+    }
+  }
+  absl::StatusOr<Effect> now = check->Observe(resource);
+  if (!now.ok()) {
+    return GateDecision{.run = true,
+                        .reason = absl::StrCat(verb, ": cannot confirm in ", ToAbsl(check->where()), ": ",
+                                               now.status().message())};
+  }
+  std::string differs = check->Differs(resource, recorded, *now);
+  if (!differs.empty()) return GateDecision{.run = true, .reason = absl::StrCat(verb, ": ", differs)};
+  std::lock_guard<std::mutex> lock(mu_);
+  confirmed_[key] = recorded;
+  return GateDecision{.run = false, .reason = skip};
+}
 
 std::filesystem::path InputGate::StateBase(const Resource& resource) const {
   std::string kind = resource.kind == "image" ? "images" : FileName(resource.kind);
@@ -143,7 +188,10 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
   const std::string verb = Verb(resource);
   absl::StatusOr<InputDigest> digest = Digest(resource);
   if (!digest.ok()) return digest.status();
-  pending_[resource.name] = Pending{resource.inputs, resource.dir, *digest};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_[resource.name] = Pending{resource.inputs, resource.dir, *digest};
+  }
 
   const fs::path path = StatePath(resource);
   absl::StatusOr<std::string> text = ReadFile(path);
@@ -160,7 +208,7 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
       !state.contains("digest") || !state["digest"].is_string()) {
     return GateDecision{.run = true,
                         .reason = absl::StrCat(verb, ": no previous build (", path.string(),
-                                               " is not a state file of this fops version)")};
+                                               " was not written by this fops version)")};
   }
   const std::string old_digest = state["digest"].get<std::string>();
   const std::string old_produces = state.value("produces", "");
@@ -168,7 +216,7 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
     if (old_produces == resource.inputs.produces) {
       std::string since = old_produces.empty() ? state.value("recorded_at", "the last run")
                                                : old_produces;
-      return GateDecision{.run = false, .reason = absl::StrCat("skipped: unchanged since ", since)};
+      return Confirm(resource, state.value("effect", ""), verb, since);
     }
     return GateDecision{.run = true, .reason = absl::StrCat(verb, ": reference changed (was ",
                                                             old_produces, ")")};
@@ -204,17 +252,44 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
 }
 
 absl::Status InputGate::Record(const Resource& resource) {
+  // What the update left, read back first: nothing is stored that the
+  // registry or the cluster does not confirm.
+  Effect effect;
+  if (!resource.inputs.produces.empty()) {
+    EffectCheck* check = CheckFor(resource);
+    if (check == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("nothing can confirm ", resource.inputs.produces));
+    }
+    absl::StatusOr<Effect> now = check->Observe(resource);
+    if (!now.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot confirm ", resource.inputs.produces, " in ", ToAbsl(check->where()), ": ",
+          now.status().message()));
+    }
+    if (!now->present) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          ToAbsl(check->where()), " does not show ", resource.inputs.produces, " after the update"));
+    }
+    effect = *std::move(now);
+  }
   InputDigest digest;
-  auto it = pending_.find(resource.name);
-  if (it != pending_.end() && it->second.inputs == resource.inputs &&
-      it->second.dir == resource.dir) {
-    digest = std::move(it->second.digest);  // what the update was built from
-  } else {
+  bool have_digest = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pending_.find(resource.name);
+    if (it != pending_.end() && it->second.inputs == resource.inputs &&
+        it->second.dir == resource.dir) {
+      digest = std::move(it->second.digest);  // what the update was built from
+      have_digest = true;
+    }
+    if (it != pending_.end()) pending_.erase(it);
+  }
+  if (!have_digest) {
     absl::StatusOr<InputDigest> fresh = Digest(resource);
     if (!fresh.ok()) return fresh.status();
     digest = *std::move(fresh);
   }
-  if (it != pending_.end()) pending_.erase(it);
 
   const fs::path path = StatePath(resource);
   json files = json::array();
@@ -234,9 +309,16 @@ absl::Status InputGate::Record(const Resource& resource) {
       {"ignore", resource.inputs.ignore},
       {"values", StoredValues(resource.inputs.values)},
       {"files", digest.files.size()},
+      {"effect", effect.identity},
+      {"effect_detail", effect.detail},
       {"recorded_at", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone())},
   };
-  return WriteFileAtomic(path, state.dump(2) + "\n");
+  FOPS_RETURN_IF_ERROR(WriteFileAtomic(path, state.dump(2) + "\n"));
+  if (!effect.identity.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    confirmed_[absl::StrCat(resource.kind, " ", resource.inputs.produces)] = effect.identity;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace fops

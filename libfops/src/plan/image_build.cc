@@ -404,6 +404,8 @@ UpdateInputs ImageBuildInputs(const ResolvedImageBuild& build, const ImageSource
   for (size_t i = 0; i < sources.base_refs.size(); ++i) {
     inputs.values[absl::StrCat("base.", i + 1)] = sources.base_refs[i];
   }
+  // How the gate reaches the final registry to confirm the push.
+  if (!build.push_tls_verify) inputs.values["registry_tls_verify"] = "false";
   return inputs;
 }
 

@@ -18,12 +18,19 @@ struct GateDecision {
   std::string reason;
 };
 
+/// The engine calls Check and Record from worker threads, several
+/// resources at once (never two calls for one resource at once), so an
+/// implementation must be thread-safe. A run through an executor that does
+/// not really run commands (Executor::simulated) never calls Record: only
+/// real effects are recorded.
 class UpdateGate {
  public:
   virtual ~UpdateGate() = default;
   /// Called before an update with non-empty `inputs`.
   virtual absl::StatusOr<GateDecision> Check(const Resource& resource) = 0;
-  /// Called after the update succeeded; stores what Check compares with.
+  /// Called after the update really succeeded; stores what Check compares
+  /// with. An error means nothing was stored (the next run updates again);
+  /// the engine shows it and keeps the success.
   virtual absl::Status Record(const Resource& resource) = 0;
 };
 
