@@ -106,7 +106,7 @@ void BM_ObserverResourceFinished(benchmark::State& state) {
                  .git_revision = "d791dd6eebf402bbc1e545c07574e281200eb323",
                  .mode = "development"};
   TelemetryObserver observer(NullPipeline(), facts);
-  observer.OnRunStarted("5388416db1bbd231");
+  observer.OnRunStarted({.session_id = "5388416db1bbd231"});
   Resource image;
   image.name = "runtime";
   image.kind = "image";

@@ -49,8 +49,8 @@ void CallOverride(const Base* self, const char* name, Args&&... args) {
 
 class PyObserver : public Observer {
  public:
-  void OnRunStarted(std::string_view session_id) override {
-    CallOverride<Observer>(this, "on_run_started", session_id);
+  void OnRunStarted(const RunStart& run) override {
+    CallOverride<Observer>(this, "on_run_started", run.session_id);
   }
   void OnResourceStarted(const Resource& resource, std::string_view reason) override {
     CallOverride<Observer>(this, "on_resource_started", resource, reason);

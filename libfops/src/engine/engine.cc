@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -67,6 +68,70 @@ absl::Duration ProbePeriod(const Probe& probe) {
   return probe.period > absl::ZeroDuration() ? probe.period : absl::Seconds(1);
 }
 
+// A resource's working directory: relative ones are under the project root.
+std::string ResolveDir(const std::string& root, const std::string& dir) {
+  if (dir.empty()) return root;
+  std::filesystem::path p(dir);
+  if (p.is_absolute() || root.empty()) return dir;
+  return (std::filesystem::path(root) / p).string();
+}
+
+// What the engine would start for `command` of `r`: the spec the policy sees.
+CommandSpec SpecFor(const Resource& r, const std::string& root, const Command& command,
+                    bool serve) {
+  CommandSpec spec;
+  spec.resource = r.name;
+  spec.argv = command.argv();
+  spec.serve = serve;
+  if (serve) {
+    spec.dir = ResolveDir(root, r.serve_dir.empty() ? r.dir : r.serve_dir);
+    spec.env = r.serve_env;
+  } else {
+    spec.dir = ResolveDir(root, r.dir);
+    spec.env = r.env;
+    spec.timeout = r.timeout;
+  }
+  return spec;
+}
+
+// Every command of `r` the policy refuses: its steps, its server and an
+// exec readiness probe (which runs outside the executor), each as one line
+// naming the Tiltfile line, the resource, the refusal and the command.
+void AddRefusals(const Resource& r, const std::string& root, const CommandPolicy& policy,
+                 std::vector<std::string>& out) {
+  const std::string at = r.declared_at.ToString();
+  auto refuse = [&](std::string_view what, const CommandSpec& spec, const absl::Status& refusal) {
+    std::string line = absl::StrCat(at.empty() ? "" : absl::StrCat(at, ": "), "resource '",
+                                    r.name, "': ", what.empty() ? "" : absl::StrCat(ToAbsl(what), ": "),
+                                    refusal.message());
+    const std::string text = Command::Argv(spec.argv).ToString();
+    if (!absl::StrContains(refusal.message(), text)) absl::StrAppend(&line, " [command: ", text, "]");
+    out.push_back(std::move(line));
+  };
+  std::vector<std::pair<std::string_view, const Command*>> steps;
+  if (!r.cmd.empty()) steps.emplace_back("", &r.cmd);
+  for (const Command& c : r.then_cmds) {
+    if (!c.empty()) steps.emplace_back("", &c);
+  }
+  for (const auto& [what, command] : steps) {
+    CommandSpec spec = SpecFor(r, root, *command, /*serve=*/false);
+    if (absl::Status allowed = policy.Check(spec); !allowed.ok()) refuse(what, spec, allowed);
+  }
+  if (!r.serve_cmd.empty()) {
+    CommandSpec spec = SpecFor(r, root, r.serve_cmd, /*serve=*/true);
+    if (absl::Status allowed = policy.Check(spec); !allowed.ok()) refuse("serve_cmd", spec, allowed);
+  }
+  if (r.readiness_probe) {
+    if (const auto* exec = std::get_if<ExecAction>(&r.readiness_probe->action)) {
+      CommandSpec spec = SpecFor(r, root, Command::Argv(exec->command), /*serve=*/true);
+      spec.env.clear();
+      if (absl::Status allowed = policy.Check(spec); !allowed.ok()) {
+        refuse("readiness_probe", spec, allowed);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 class Engine::Impl : public OutputListener {
@@ -104,6 +169,7 @@ class Engine::Impl : public OutputListener {
 
   ~Impl() override {
     JoinProbes();
+    JoinGates();
     executor_.Abort();
   }
 
@@ -158,6 +224,10 @@ class Engine::Impl : public OutputListener {
     std::string probe_error = "no probe has run";
     bool probe_in_flight = false;
     std::thread probe_thread;
+    // The update gate's Check or Record, on a worker thread: reading an
+    // effect back (a registry, the cluster) must not hold up the loop.
+    bool gate_busy = false;
+    std::thread gate_thread;
   };
   struct CommandRef {
     int node;
@@ -167,6 +237,12 @@ class Engine::Impl : public OutputListener {
     int node;
     uint64_t generation;
     absl::Status status;
+  };
+  struct GateOutcome {
+    int node;
+    bool record;  // Record() ran, else Check()
+    absl::StatusOr<GateDecision> decision = GateDecision{};
+    absl::Status recorded;
   };
 
   const Resource& resource(int i) const { return graph_.resource(i); }
@@ -185,8 +261,22 @@ class Engine::Impl : public OutputListener {
   void Enqueue(int i);
   void StartReady();
   void BeginUpdate(int i);
+  void Checked(int i, const absl::StatusOr<GateDecision>& decision);
+  void RunUpdate(int i, std::string reason);
   void StartStep(int i);
   void UpdateSucceeded(int i);
+  void Recorded(int i, const absl::Status& recorded);
+  void AfterUpdate(int i);
+  void LaunchGate(int i, bool record);
+  void CollectGates();
+  bool GatesInFlight() const;
+  void JoinGates();
+  // Every command of `nodes` the policy refuses, one located line each.
+  std::vector<std::string> Refusals(const std::vector<int>& nodes) const {
+    std::vector<std::string> out;
+    for (int i : nodes) AddRefusals(resource(i), project_.root, executor_.policy(), out);
+    return out;
+  }
   void StartServe(int i);
   void BecomeReady(int i);
   void ProbedAfterReady(int i, const absl::Status& status, absl::Time now);
@@ -209,7 +299,6 @@ class Engine::Impl : public OutputListener {
   void Teardown(const std::string& cause, bool timed_out);
   RunResult BuildResult(absl::Time start, std::string error);
   ResourceResult MakeResult(int i) const;
-  std::string ResolveDir(const std::string& dir) const;
 
   Project project_;
   ResourceGraph graph_;
@@ -246,10 +335,13 @@ class Engine::Impl : public OutputListener {
   uint64_t next_id_ = 1;
   std::mutex probe_mu_;
   std::vector<ProbeOutcome> probe_outcomes_;  // guarded by probe_mu_
+  std::mutex gate_mu_;
+  std::vector<GateOutcome> gate_outcomes_;  // guarded by gate_mu_
 };
 
 void Engine::Impl::Reset() {
   JoinProbes();
+  JoinGates();
   selected_ = run_selected_;
   priority_ = run_priority_;
   unsettled_ = 0;
@@ -312,31 +404,48 @@ void Engine::Impl::BeginUpdate(int i) {
   if (!r.inputs.empty() && forced) {
     reason = absl::StrCat("rebuilt: ", reason);  // asked for by name: the gate is not asked
   } else if (!r.inputs.empty() && options_.gate != nullptr && !options_.force) {
-    absl::StatusOr<GateDecision> decision = options_.gate->Check(r);
-    if (!decision.ok()) {
-      for (Observer* o : options_.observers) o->OnResourceStarted(r, "");
-      Fail(i, absl::StrCat("checking inputs: ", decision.status().message()));
-      return;
-    }
-    reason = decision->reason;
-    if (!decision->run) {
-      n.up_to_date = true;
-      n.reason = reason;
-      // Nothing to rebuild: a server already running (a re-run under
-      // `up`) keeps running.
-      if (!r.is_serve() || n.serve_id != 0) {
-        Finish(i, ResourceStatus::kUpToDate, reason);
-        return;
-      }
-      for (Observer* o : options_.observers) o->OnResourceStarted(r, reason);
-      StartServe(i);
-      return;
-    }
+    // The check holds the resource's slot: it is the first part of its update.
+    ++updates_running_;
+    if (!r.allow_parallel) ++exclusive_running_;
+    LaunchGate(i, /*record=*/false);
+    return;
   } else if (!r.inputs.empty() && options_.force) {
     reason = "rebuilt: forced (--force)";
   }
-  n.reason = reason;
-  for (Observer* o : options_.observers) o->OnResourceStarted(r, reason);
+  RunUpdate(i, std::move(reason));
+}
+
+void Engine::Impl::Checked(int i, const absl::StatusOr<GateDecision>& decision) {
+  Node& n = nodes_[i];
+  const Resource& r = resource(i);
+  --updates_running_;
+  if (!r.allow_parallel) --exclusive_running_;
+  if (!decision.ok()) {
+    for (Observer* o : options_.observers) o->OnResourceStarted(r, "");
+    Fail(i, absl::StrCat("checking inputs: ", decision.status().message()));
+    return;
+  }
+  if (decision->run) {
+    RunUpdate(i, decision->reason);
+    return;
+  }
+  n.up_to_date = true;
+  n.reason = decision->reason;
+  // Nothing to rebuild: a server already running (a re-run under `up`)
+  // keeps running.
+  if (!r.is_serve() || n.serve_id != 0) {
+    Finish(i, ResourceStatus::kUpToDate, decision->reason);
+    return;
+  }
+  for (Observer* o : options_.observers) o->OnResourceStarted(r, decision->reason);
+  StartServe(i);
+}
+
+void Engine::Impl::RunUpdate(int i, std::string reason) {
+  Node& n = nodes_[i];
+  const Resource& r = resource(i);
+  n.reason = std::move(reason);
+  for (Observer* o : options_.observers) o->OnResourceStarted(r, n.reason);
   if (!r.cmd.empty()) n.steps.push_back(&r.cmd);
   for (const Command& c : r.then_cmds) {
     if (!c.empty()) n.steps.push_back(&c);
@@ -350,28 +459,10 @@ void Engine::Impl::BeginUpdate(int i) {
   StartStep(i);
 }
 
-std::string Engine::Impl::ResolveDir(const std::string& dir) const {
-  if (dir.empty()) return project_.root;
-  std::filesystem::path p(dir);
-  if (p.is_absolute() || project_.root.empty()) return dir;
-  return (std::filesystem::path(project_.root) / p).string();
-}
-
 absl::StatusOr<uint64_t> Engine::Impl::StartCommand(int i, const Command& command, bool serve) {
   const Resource& r = resource(i);
-  CommandSpec spec;
+  CommandSpec spec = SpecFor(r, project_.root, command, serve);
   spec.id = next_id_++;
-  spec.resource = r.name;
-  spec.argv = command.argv();
-  spec.serve = serve;
-  if (serve) {
-    spec.dir = ResolveDir(r.serve_dir.empty() ? r.dir : r.serve_dir);
-    spec.env = r.serve_env;
-  } else {
-    spec.dir = ResolveDir(r.dir);
-    spec.env = r.env;
-    spec.timeout = r.timeout;
-  }
   FOPS_RETURN_IF_ERROR(executor_.Start(spec));
   commands_[spec.id] = CommandRef{.node = i, .serve = serve};
   for (Observer* o : options_.observers) o->OnCommandStarted(r, spec);
@@ -392,18 +483,31 @@ void Engine::Impl::StartStep(int i) {
 
 void Engine::Impl::UpdateSucceeded(int i) {
   const Resource& r = resource(i);
-  if (!r.inputs.empty() && options_.gate != nullptr) {
-    absl::Status recorded = options_.gate->Record(r);
-    if (!recorded.ok()) {
-      // The update itself worked; only the next skip is lost. Say so where
-      // the user reads output instead of failing a good build.
-      std::string line = absl::StrCat("fops: could not record inputs: ", recorded.message());
-      Node& n = nodes_[i];
-      n.last_lines.push_back(line);
-      if (n.last_lines.size() > kLastLines) n.last_lines.pop_front();
-      for (Observer* o : options_.observers) o->OnOutput(r, Stream::kStderr, line);
-    }
+  // Only what really ran is recorded: a simulated run (dry-run, scripted,
+  // a test's executor) leaves nothing a later real run would trust.
+  if (!r.inputs.empty() && options_.gate != nullptr && !executor_.simulated()) {
+    LaunchGate(i, /*record=*/true);
+    return;
   }
+  AfterUpdate(i);
+}
+
+void Engine::Impl::Recorded(int i, const absl::Status& recorded) {
+  if (!recorded.ok()) {
+    // The update itself worked; only the next skip is lost. Say so where
+    // the user reads output instead of failing a good build.
+    std::string line = absl::StrCat("fops: not recorded, so the next run updates it again: ",
+                                    recorded.message());
+    Node& n = nodes_[i];
+    n.last_lines.push_back(line);
+    if (n.last_lines.size() > kLastLines) n.last_lines.pop_front();
+    for (Observer* o : options_.observers) o->OnOutput(resource(i), Stream::kStderr, line);
+  }
+  AfterUpdate(i);
+}
+
+void Engine::Impl::AfterUpdate(int i) {
+  const Resource& r = resource(i);
   if (r.is_serve()) {
     Node& n = nodes_[i];
     if (n.serve_id != 0) {
@@ -420,6 +524,69 @@ void Engine::Impl::UpdateSucceeded(int i) {
   } else {
     Finish(i, ResourceStatus::kSucceeded, nodes_[i].reason);
   }
+}
+
+void Engine::Impl::LaunchGate(int i, bool record) {
+  Node& n = nodes_[i];
+  if (n.gate_thread.joinable()) n.gate_thread.join();
+  n.gate_busy = true;
+  auto work = [this, i, record, &r = resource(i)] {
+    GateOutcome outcome{.node = i, .record = record};
+    if (record) {
+      outcome.recorded = options_.gate->Record(r);
+    } else {
+      outcome.decision = options_.gate->Check(r);
+    }
+    {
+      std::lock_guard<std::mutex> lock(gate_mu_);
+      gate_outcomes_.push_back(std::move(outcome));
+    }
+    executor_.Interrupt();
+    wakeup_.Notify();
+  };
+  // A simulated run stays deterministic for the harnesses that assert its
+  // order: its checks run here, one after the other, and are taken up on
+  // the next turn of the loop like a worker's.
+  if (executor_.simulated()) {
+    work();
+    return;
+  }
+  n.gate_thread = std::thread(std::move(work));
+}
+
+void Engine::Impl::CollectGates() {
+  std::vector<GateOutcome> outcomes;
+  {
+    std::lock_guard<std::mutex> lock(gate_mu_);
+    outcomes.swap(gate_outcomes_);
+  }
+  for (GateOutcome& o : outcomes) {
+    Node& n = nodes_[o.node];
+    if (n.gate_thread.joinable()) n.gate_thread.join();
+    n.gate_busy = false;
+    if (tearing_down_) continue;
+    if (o.record) {
+      Recorded(o.node, o.recorded);
+    } else {
+      Checked(o.node, o.decision);
+    }
+  }
+}
+
+bool Engine::Impl::GatesInFlight() const {
+  for (const Node& n : nodes_) {
+    if (n.gate_busy) return true;
+  }
+  return false;
+}
+
+void Engine::Impl::JoinGates() {
+  for (Node& n : nodes_) {
+    if (n.gate_thread.joinable()) n.gate_thread.join();
+    n.gate_busy = false;
+  }
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  gate_outcomes_.clear();
 }
 
 void Engine::Impl::StartServe(int i) {
@@ -724,6 +891,7 @@ void Engine::Impl::Teardown(const std::string& cause, bool timed_out) {
     }
   }
   JoinProbes();
+  JoinGates();
   // Whatever had not reached a final status ends here, with the cause:
   // first what was running (a server that never became ready fails and
   // blocks its dependents), then what never started.
@@ -903,6 +1071,11 @@ absl::Status Engine::Impl::Trigger(std::string_view name) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot trigger '", ToAbsl(name), "': no `fops up` session is running"));
   }
+  // Refused before anything of it runs, as at start-up.
+  if (std::vector<std::string> refused = Refusals(*closure); !refused.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot trigger '", ToAbsl(name), "':\n",
+                                                      absl::StrJoin(refused, "\n")));
+  }
   {
     std::lock_guard<std::mutex> lock(trigger_mu_);
     triggers_.push_back(graph_.Find(name));
@@ -964,7 +1137,8 @@ RunResult Engine::Impl::Run(bool up) {
   const absl::Time deadline =
       timeout > absl::ZeroDuration() ? start + timeout : absl::InfiniteFuture();
   const std::string session = NewSessionId();
-  for (Observer* o : options_.observers) o->OnRunStarted(session);
+  const RunStart run_start{.session_id = session, .simulated = executor_.simulated()};
+  for (Observer* o : options_.observers) o->OnRunStarted(run_start);
 
   for (int i : graph_.topological_order()) {
     if (selected_[i] && nodes_[i].deps_left == 0) Enqueue(i);
@@ -989,6 +1163,7 @@ RunResult Engine::Impl::Run(bool up) {
     }
     if (up) DrainTriggers();
     CollectProbes();
+    CollectGates();
     StartReady();
     if (!up && Settled()) break;
     const absl::Time now = clock_.Now();
@@ -999,14 +1174,15 @@ RunResult Engine::Impl::Run(bool up) {
     }
     LaunchDueProbes();
     const bool probes_in_flight = ProbesInFlight();
-    if (probes_in_flight && executor_.simulated()) {
-      // A probe takes no virtual time: its outcome is in before the
-      // simulated clock may move on (the probe thread wakes us).
+    const bool gates_in_flight = GatesInFlight();
+    if ((probes_in_flight || gates_in_flight) && executor_.simulated()) {
+      // A probe or a gate check takes no virtual time: its outcome is in
+      // before the simulated clock may move on (its thread wakes us).
       wakeup_.WaitUntil(absl::InfiniteFuture());
       continue;
     }
     const absl::Time wake = std::min(deadline, NextProbeTime());
-    if (commands_.empty() && !probes_in_flight) {
+    if (commands_.empty() && !probes_in_flight && !gates_in_flight) {
       // Nothing runs that could report: under `up`, sit until stopped (or
       // until a probe is due); under `ci` this cannot happen while work is
       // left, since a resource with its deps done is always startable.
@@ -1080,25 +1256,12 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
 
   const CommandPolicy& policy =
       options.policy != nullptr ? *options.policy : DefaultCommandPolicy();
-  // Exec readiness probes run outside the executor (see prober.h), so they
-  // pass the same policy here, before anything runs.
-  for (int i = 0; i < graph.size(); ++i) {
-    const Resource& r = graph.resource(i);
-    if (!r.readiness_probe) continue;
-    const auto* exec = std::get_if<ExecAction>(&r.readiness_probe->action);
-    if (exec == nullptr) continue;
-    CommandSpec probe_spec;
-    probe_spec.resource = r.name;
-    probe_spec.argv = exec->command;
-    probe_spec.dir = r.serve_dir.empty() ? (r.dir.empty() ? project.root : r.dir) : r.serve_dir;
-    absl::Status allowed = policy.Check(probe_spec);
-    if (!allowed.ok()) {
-      std::string at = r.declared_at.ToString();
-      return absl::Status(allowed.code(),
-                          absl::StrCat(at.empty() ? "" : absl::StrCat(at, ": "), "resource '",
-                                       r.name, "': readiness_probe: ", allowed.message()));
-    }
-  }
+  // Every command the selection would run passes the policy now, before the
+  // first one starts: a refusal halfway through a run would leave half a
+  // deployment behind.
+  std::vector<std::string> refused;
+  for (int i : *closure) AddRefusals(graph.resource(i), project.root, policy, refused);
+  if (!refused.empty()) return absl::FailedPreconditionError(absl::StrJoin(refused, "\n"));
   auto impl = std::make_unique<Impl>(std::move(project), std::move(graph), executor,
                                      std::move(options), policy, std::move(selected),
                                      max_parallel, std::move(watches));

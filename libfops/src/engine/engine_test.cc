@@ -1,6 +1,7 @@
 #include "fops/engine/engine.h"
 
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "fops/base/string_view.h"
 #include "fops/engine/terminal_reporter.h"
 #include "fops/exec/dry_run_executor.h"
+#include "fops/exec/process_executor.h"
 #include "fops/exec/scripted_executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -55,7 +57,7 @@ std::vector<std::string> Scripts(const ScriptedExecutor& ex) {
 // Records every event as a line, and how many updates ran at once.
 class Recorder : public Observer {
  public:
-  void OnRunStarted(std::string_view) override { events.push_back("run started"); }
+  void OnRunStarted(const RunStart&) override { events.push_back("run started"); }
   void OnResourceStarted(const Resource& r, std::string_view reason) override {
     events.push_back(absl::StrCat("started ", r.name, reason.empty() ? "" : ": ",
                                   ToAbsl(reason)));
@@ -298,17 +300,33 @@ class RefuseKubectlSetImage : public CommandPolicy {
   }
 };
 
-TEST(EngineTest, PolicyRefusalFailsTheResourceAndNothingRuns) {
+TEST(EngineTest, PolicyRefusalStopsTheRunBeforeAnythingRuns) {
+  // Every refused command of the selection is named, with the Tiltfile line
+  // of its resource and the command; nothing starts, not even "fine".
   ScriptedExecutor ex;
   RefuseKubectlSetImage policy;
-  RunResult r = RunCi(MakeProject({Local("oops", "kubectl set image deploy/api api=x"),
-                                   Local("after", "true", {"oops"}), Local("fine", "make")}),
-                      ex, {.policy = &policy});
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.Find("oops")->status, ResourceStatus::kFailed);
-  EXPECT_EQ(r.Find("oops")->reason,
-            "refused: `kubectl set image` mutates an Argo-owned workload; use helm_release");
-  EXPECT_EQ(r.Find("after")->status, ResourceStatus::kBlocked);
+  Resource oops = Local("oops", "kubectl set image deploy/api api=x");
+  oops.declared_at = {.file = "Tiltfile.py", .line = 7};
+  Resource then = Local("then", "make");
+  then.then_cmds = {Command::Shell("kubectl set image deploy/web web=y")};
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(MakeProject({oops, Local("after", "true", {"oops"}), Local("fine", "make"), then}),
+                     ex, {.policy = &policy});
+  EXPECT_THAT(engine,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::AllOf(
+                           HasSubstr("Tiltfile.py:7: resource 'oops': refused: `kubectl set image` "
+                                     "mutates an Argo-owned workload; use helm_release [command: sh "
+                                     "-c 'kubectl set image deploy/api api=x']"),
+                           HasSubstr("\nresource 'then': refused: "),
+                           HasSubstr("kubectl set image deploy/web web=y"))));
+  EXPECT_TRUE(ex.calls().empty());
+  // What is not selected is not judged.
+  absl::StatusOr<std::unique_ptr<Engine>> fine =
+      Engine::Create(MakeProject({oops, Local("fine", "make")}), ex,
+                     {.selection = {"fine"}, .policy = &policy});
+  ASSERT_THAT(fine, IsOk());
+  EXPECT_TRUE((*fine)->Ci().ok);
   EXPECT_THAT(Scripts(ex), ElementsAre("make"));
 }
 
@@ -329,18 +347,23 @@ TEST(EngineTest, ExecReadinessProbesPassTheGuardBeforeAnythingRuns) {
   EXPECT_TRUE(ex.calls().empty());
 }
 
+// Checks and records run on the engine's worker threads in real runs.
 class FakeGate : public UpdateGate {
  public:
   absl::StatusOr<GateDecision> Check(const Resource& r) override {
+    std::lock_guard<std::mutex> lock(mu);
     checked.push_back(r.name);
     if (r.name == "cached") return GateDecision{.run = false, .reason = "skipped: unchanged since dev-1a2b"};
     return GateDecision{.run = true, .reason = "rebuilt: Dockerfile changed"};
   }
   absl::Status Record(const Resource& r) override {
+    std::lock_guard<std::mutex> lock(mu);
     recorded.push_back(r.name);
-    return absl::OkStatus();
+    return record_error;
   }
+  std::mutex mu;
   std::vector<std::string> checked, recorded;
+  absl::Status record_error = absl::OkStatus();
 };
 
 TEST(EngineTest, GateSkipsUnchangedRunsChangedAndRecordsSuccesses) {
@@ -358,7 +381,7 @@ TEST(EngineTest, GateSkipsUnchangedRunsChangedAndRecordsSuccesses) {
                                    Local("deploy", "helm", {"cached"})}),
                       ex, {.gate = &gate, .observers = {&rec}});
   EXPECT_THAT(gate.checked, ElementsAre("cached", "changed", "broken"));  // not "plain"
-  EXPECT_THAT(gate.recorded, ElementsAre("changed"));
+  EXPECT_THAT(gate.recorded, IsEmpty());  // a scripted run records nothing
   EXPECT_THAT(Scripts(ex), ElementsAre("build changed", "build broken", "make", "helm"));
   EXPECT_EQ(r.Find("cached")->status, ResourceStatus::kUpToDate);
   EXPECT_EQ(r.Find("cached")->reason, "skipped: unchanged since dev-1a2b");
@@ -372,8 +395,43 @@ TEST(EngineTest, GateSkipsUnchangedRunsChangedAndRecordsSuccesses) {
   RunResult forced = RunCi(MakeProject({typed("cached", "build cached")}), ex2,
                            {.gate = &gate2, .force = true});
   EXPECT_THAT(gate2.checked, IsEmpty());
-  EXPECT_THAT(gate2.recorded, ElementsAre("cached"));
+  EXPECT_THAT(gate2.recorded, IsEmpty());
   EXPECT_EQ(forced.Find("cached")->status, ResourceStatus::kSucceeded);
+}
+
+TEST(EngineTest, OnlyARealRunRecordsAndOnlyItsSuccesses) {
+  auto typed = [](std::string name, std::string cmd) {
+    Resource r = Local(std::move(name), std::move(cmd));
+    r.inputs.paths = {"Dockerfile"};
+    return r;
+  };
+  Project project = MakeProject({typed("cached", "true"), typed("changed", "true"),
+                                 typed("broken", "false"), Local("plain", "true")});
+  project.root = "/";
+  ProcessExecutor real;
+  FakeGate gate;
+  RunResult r = RunCi(project, real, {.gate = &gate});
+  EXPECT_THAT(gate.checked, ::testing::UnorderedElementsAre("cached", "changed", "broken"));
+  EXPECT_THAT(gate.recorded, ElementsAre("changed"));
+  EXPECT_EQ(r.Find("cached")->status, ResourceStatus::kUpToDate);
+  EXPECT_EQ(r.Find("changed")->status, ResourceStatus::kSucceeded);
+
+  // A record that cannot be made (the registry does not confirm the push)
+  // is shown and keeps the success; the next run will update again.
+  FakeGate refusing;
+  refusing.record_error = absl::FailedPreconditionError("the registry does not show x:dev-1");
+  Recorder rec;
+  RunResult again = RunCi(project, real, {.gate = &refusing, .observers = {&rec}});
+  EXPECT_EQ(again.Find("changed")->status, ResourceStatus::kSucceeded);
+  EXPECT_THAT(rec.events,
+              ::testing::Contains(HasSubstr("fops: not recorded, so the next run updates it "
+                                            "again: the registry does not show x:dev-1")));
+
+  // The same project through a scripted executor: nothing is recorded.
+  ScriptedExecutor scripted;
+  FakeGate untouched;
+  RunCi(project, scripted, {.gate = &untouched});
+  EXPECT_THAT(untouched.recorded, IsEmpty());
 }
 
 TEST(EngineTest, ManualAndAutoInitFalseResourcesAreNotRunOrWaitedFor) {
@@ -699,6 +757,35 @@ TEST(EngineTest, TriggerRunsAManualResourceOncePerTrigger) {
                                                             "finished seed succeeded",
                                                             "started seed: triggered",
                                                             "finished seed succeeded"));
+}
+
+TEST(EngineTest, ARefusedTriggerRunsNothingOfIt) {
+  // A manual resource is judged when it is triggered, with its deps: a
+  // refusal comes back to the caller and nothing of it starts.
+  struct TriggerOnce : Observer {
+    void OnResourceFinished(const Resource& r, const ResourceResult&) override {
+      if (r.name != "api") return;
+      status = engine->Trigger("deploy");
+      engine->RequestStop();
+    }
+    Engine* engine = nullptr;
+    absl::Status status;
+  } trigger;
+  ScriptedExecutor ex;
+  RefuseKubectlSetImage policy;
+  Resource deploy = Manual("deploy", "kubectl set image deploy/api api=x", {"prep"});
+  deploy.declared_at = {.file = "Tiltfile.py", .line = 12};
+  auto engine = Engine::Create(
+      MakeProject({Local("api", "make api"), Manual("prep", "make prep"), deploy}), ex,
+      {.policy = &policy, .observers = {&trigger}});
+  ASSERT_THAT(engine, IsOk());
+  trigger.engine = engine->get();
+  (*engine)->Up();
+  EXPECT_THAT(trigger.status,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       ::testing::AllOf(HasSubstr("cannot trigger 'deploy'"),
+                                        HasSubstr("Tiltfile.py:12: resource 'deploy': refused"))));
+  EXPECT_THAT(Scripts(ex), ElementsAre("make api"));
 }
 
 TEST(EngineTest, TriggerFromAnotherThreadWakesAnIdleSession) {

@@ -69,14 +69,17 @@ BuildEvent TelemetryObserver::EventFor(EventName name, const Resource& resource)
   return event;
 }
 
-void TelemetryObserver::OnRunStarted(std::string_view session_id) {
-  session_id_ = std::string(session_id);
+void TelemetryObserver::OnRunStarted(const RunStart& run) {
+  session_id_ = std::string(run.session_id);
+  simulated_ = run.simulated;
+  if (simulated_) return;
   BuildEvent event;
   event.name = EventName::kSessionStarted;
   Emit(std::move(event));
 }
 
 void TelemetryObserver::OnResourceStarted(const Resource& resource, std::string_view reason) {
+  if (simulated_) return;
   BuildEvent event = EventFor(EventName::kResourceStarted, resource);
   event.status = "running";
   event.detail = std::string(reason);
@@ -93,6 +96,7 @@ void TelemetryObserver::OnResourceStarted(const Resource& resource, std::string_
 
 void TelemetryObserver::OnResourceFinished(const Resource& resource,
                                            const ResourceResult& result) {
+  if (simulated_) return;
   BuildEvent event = EventFor(EventName::kResourceFinished, resource);
   event.status = EventStatus(result.status);
   event.duration_ms = Millis(result.duration);
@@ -122,6 +126,7 @@ void TelemetryObserver::OnResourceFinished(const Resource& resource,
 
 void TelemetryObserver::OnReadinessChanged(const Resource& resource, bool ready,
                                            std::string_view reason) {
+  if (simulated_) return;
   BuildEvent event =
       EventFor(ready ? EventName::kReadinessRegained : EventName::kReadinessLost, resource);
   event.detail = std::string(reason);
@@ -129,6 +134,7 @@ void TelemetryObserver::OnReadinessChanged(const Resource& resource, bool ready,
 }
 
 void TelemetryObserver::OnRunFinished(const RunResult& result) {
+  if (simulated_) return;
   BuildEvent event;
   event.name = EventName::kSessionStopped;
   event.status = result.ok ? "succeeded" : "failed";

@@ -9,6 +9,8 @@
 #include "fops/base/status_matchers.h"
 #include "fops/base/string_view.h"
 #include "fops/engine/engine.h"
+#include "fops/exec/dry_run_executor.h"
+#include "fops/exec/process_executor.h"
 #include "fops/exec/scripted_executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -79,7 +81,7 @@ Resource HelmResource() {
 
 TEST(TelemetryObserverTest, ARunIsFramedBySessionEventsCarryingTheRunsFacts) {
   Harness h;
-  h.observer->OnRunStarted("sess-1");
+  h.observer->OnRunStarted({.session_id = "sess-1"});
   h.clock.Advance(absl::Seconds(2));
   RunResult result{.ok = true, .duration = absl::Milliseconds(2345)};
   h.observer->OnRunFinished(result);
@@ -101,7 +103,7 @@ TEST(TelemetryObserverTest, ARunIsFramedBySessionEventsCarryingTheRunsFacts) {
 TEST(TelemetryObserverTest, AnImageBuildGivesBuildCacheAndPushEvents) {
   Harness h;
   Resource image = ImageResource();
-  h.observer->OnRunStarted("s");
+  h.observer->OnRunStarted({.session_id = "s"});
   h.observer->OnResourceStarted(image, "rebuilt: Dockerfile changed");
   h.observer->OnResourceFinished(
       image, ResourceResult{.name = "runtime", .status = ResourceStatus::kSucceeded,
@@ -174,7 +176,7 @@ TEST(TelemetryObserverTest, HelmUpgradesAndSmokes) {
 
 TEST(TelemetryObserverTest, EmitFillsTheRunsFactsForEventsTheEngineDoesNotSee) {
   Harness h;
-  h.observer->OnRunStarted("s-9");
+  h.observer->OnRunStarted({.session_id = "s-9"});
   BuildEvent changed;
   changed.name = EventName::kModeChanged;
   changed.mode = "staging";
@@ -195,26 +197,32 @@ TEST(TelemetryObserverTest, StatusAndReasonWords) {
   EXPECT_EQ(EventReason(ResourceStatus::kFailed, "exit 2"), "");
 }
 
-TEST(TelemetryObserverTest, ARealEngineRunProducesTheFullSequence) {
-  Harness h;
+// An image build, a local resource after it, and one that fails: real
+// commands standing in for the builder.
+Project ThreeResources() {
   Resource build = ImageResource();
-  build.cmd = Command::Shell("buildah bud -t x .");
+  build.cmd = Command::Shell("true");
   Resource app;
   app.name = "app";
-  app.cmd = Command::Shell("make app");
+  app.cmd = Command::Shell("true");
   app.resource_deps = {"runtime"};
   Resource broken;
   broken.name = "broken";
-  broken.cmd = Command::Shell("false-thing");
+  broken.cmd = Command::Shell("exit 3");
   Project project;
-  project.root = "/src";
+  project.root = "/";
   project.resources = {build, app, broken};
-  ScriptedExecutor executor;
-  executor.AddRule({.pattern = "false-thing", .exit_code = 3});
+  return project;
+}
+
+TEST(TelemetryObserverTest, ARealEngineRunProducesTheFullSequence) {
+  Harness h;
+  ProcessExecutor executor;
   EngineOptions options;
   options.observers = {h.observer.get()};
   options.max_parallel = 1;
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(project, executor, options);
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(ThreeResources(), executor, options);
   ASSERT_THAT(engine.status(), IsOk());
   RunResult result = (*engine)->Ci();
   EXPECT_FALSE(result.ok);
@@ -239,12 +247,34 @@ TEST(TelemetryObserverTest, ARealEngineRunProducesTheFullSequence) {
   }
 }
 
+TEST(TelemetryObserverTest, ASimulatedRunEmitsNothing) {
+  // Nothing of a scripted or dry run happened: no event may say otherwise.
+  for (int dry = 0; dry < 2; ++dry) {
+    Harness h;
+    ScriptedExecutor scripted;
+    DryRunExecutor dry_run;
+    Executor& executor = dry ? static_cast<Executor&>(dry_run) : scripted;
+    EngineOptions options;
+    options.observers = {h.observer.get()};
+    absl::StatusOr<std::unique_ptr<Engine>> engine =
+        Engine::Create(ThreeResources(), executor, options);
+    ASSERT_THAT(engine.status(), IsOk());
+    (*engine)->Ci();
+    EXPECT_THAT(Names(h.Finish()), ::testing::IsEmpty());
+  }
+  // Events the caller emits itself still go out (a mode change is real).
+  Harness h;
+  h.observer->OnRunStarted({.session_id = "s", .simulated = true});
+  h.observer->Emit(BuildEvent{.name = EventName::kModeChanged});
+  EXPECT_THAT(Names(h.Finish()), ElementsAre("mode.changed"));
+}
+
 TEST(TelemetryObserverTest, LostAndRegainedReadinessAreEventsWithTheProbeFailure) {
   Harness h;
   Resource api;
   api.name = "api";
   api.kind = "local";
-  h.observer->OnRunStarted("s1");
+  h.observer->OnRunStarted({.session_id = "s1"});
   h.observer->OnReadinessChanged(api, false, "not ready: tcp_socket 127.0.0.1:8080 failed 3 times: "
                                              "127.0.0.1:8080: connection refused");
   h.observer->OnReadinessChanged(api, true, "");

@@ -12,11 +12,20 @@
 
 namespace fops {
 
+/// What OnRunStarted says about a run.
+struct RunStart {
+  std::string_view session_id;  ///< unique per run
+  /// True when the executor does not really run commands (dry-run,
+  /// scripted, a test's): nothing of the run happened, so nothing of it
+  /// may be recorded or reported as done (telemetry emits nothing).
+  bool simulated = false;
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
-  /// The run begins; `session_id` is unique per run.
-  virtual void OnRunStarted(std::string_view session_id) { (void)session_id; }
+  /// The run begins.
+  virtual void OnRunStarted(const RunStart& run) { (void)run; }
   /// An update of `resource` starts (after its gate said to run).
   virtual void OnResourceStarted(const Resource& resource, std::string_view reason) {
     (void)resource;

@@ -12,6 +12,10 @@
 //     readiness.regained when they pass their probe again;
 //   the run:      session.started, session.stopped.
 //
+// A simulated run (RunStart::simulated: dry-run, scripted, a test's
+// executor) emits nothing: no event may say that something was built,
+// pushed or upgraded when nothing ran.
+//
 // Image and release facts come from `inputs.produces` (the image
 // reference) and `inputs.values` (keys target, stage, cache_scope,
 // cache_import, cache_export, release, namespace) — the contract the typed
@@ -56,8 +60,8 @@ class TelemetryObserver : public Observer {
                                                     std::string_view runner,
                                                     std::string_view mode);
 
-  /// session.started.
-  void OnRunStarted(std::string_view session_id) override;
+  /// session.started (nothing for a simulated run, nor afterwards).
+  void OnRunStarted(const RunStart& run) override;
   /// resource.started, and build.started for an image.
   void OnResourceStarted(const Resource& resource, std::string_view reason) override;
   /// resource.finished and the kind's own events (see above).
@@ -87,6 +91,7 @@ class TelemetryObserver : public Observer {
   RunFacts facts_;
   const Clock& clock_;
   std::string session_id_;  // written by the engine thread before any resource event
+  bool simulated_ = false;  // the engine's run is simulated: its callbacks emit nothing
 };
 
 /// "succeeded", "up_to_date", "not_run", ...: a ResourceStatus as an event status.

@@ -33,6 +33,8 @@ class GuardedExecutor : public Executor {
   size_t running() const override { return inner_.running(); }
   bool simulated() const override { return inner_.simulated(); }
   const Clock& clock() const override { return inner_.clock(); }
+  /// The policy every Start() passes.
+  const CommandPolicy& policy() const { return policy_; }
 
  private:
   Executor& inner_;
