@@ -86,10 +86,12 @@ def test_failures_and_guard_refusals_exit_as_with_python(tmp_path):
     first = fops("ci", cwd=tmp_path)
     second = fops("ci", cwd=tmp_path)
     assert USED in second.stderr
-    # The guard refuses the command as it starts: the resource fails, naming the rule.
-    assert first.returncode == second.returncode == 1
-    assert "refused by guard rule kubectl-mutation" in second.stdout
-    assert without_timings(second.stdout) == without_timings(first.stdout)
+    # The guard refuses before anything runs: exit 3, naming the line and the rule.
+    assert first.returncode == second.returncode == 3
+    for run in (first, second):
+        assert "Tiltfile.py:1: resource 'deploy': refused by guard rule kubectl-mutation" \
+            in run.stderr
+        assert run.stdout == ""  # nothing started
 
 
 def test_an_edit_to_the_tiltfile_or_a_module_it_imports_is_seen_at_once(tmp_path):

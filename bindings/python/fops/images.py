@@ -213,8 +213,11 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
         cache_import = _env_flag("FOPS_CACHE_IMPORT")
     if cache_export is None:
         cache_export = _env_flag("FOPS_CACHE_EXPORT")
+    # A dry run (`fops plan`, `fops graph`) writes nothing under the state
+    # directory, not even the file-hash cache of the {inputs} tag.
+    dry = ctx.extras.get("subcommand") in _NO_GATE_SUBCOMMANDS
     kwargs = dict(
-        target=target, stage=stage, dir=ctx.root, state_dir=ctx.state_dir,
+        target=target, stage=stage, dir=ctx.root, state_dir="" if dry else ctx.state_dir,
         revision=_git_revision(ctx), name=_opt_str(call, "name", name),
         context=_opt_str(call, "context", context),
         dockerfile=_opt_str(call, "dockerfile", dockerfile),
@@ -245,16 +248,20 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
 _NO_GATE_SUBCOMMANDS = ("plan", "graph")
 
 
-def update_gate(ctx) -> Optional[_fops.InputGate]:
+def update_gate(ctx, policy: Optional[_fops.CommandPolicy] = None,
+                state_dir: Optional[str] = None) -> Optional[_fops.InputGate]:
     """The skip-if-unchanged gate for a loaded project: state under
-    ``<state_dir>/images/``. None when the load has no state directory, or
-    for ``fops plan`` (a dry run must not record a build as pushed)."""
-    state_dir = getattr(ctx, "state_dir", "")
+    ``<state_dir>/images/`` (``state_dir``: instead of the load's). It
+    skips an image or a Helm release only when its registry or the cluster
+    confirms what fops recorded; ``policy`` checks the ``helm status`` it
+    runs for that. None when there is no state directory, or for ``fops
+    plan`` (a dry run prints every command)."""
+    state_dir = state_dir or getattr(ctx, "state_dir", "")
     if not state_dir:
         return None
     if getattr(ctx, "extras", {}).get("subcommand") in _NO_GATE_SUBCOMMANDS:
         return None
-    return _fops.InputGate(state_dir)
+    return _fops.InputGate(state_dir, policy=policy)
 
 
 def _select_images(project, targets: Sequence[str]) -> List[str]:

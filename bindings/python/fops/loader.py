@@ -20,7 +20,7 @@ from fops.errors import ConfigError, Error, PolicyError
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Sequence
+    from typing import Any, Iterable, Optional, Sequence
 
 __all__ = ["load", "LoadedProject", "located_error", "call_error", "reject_unknown"]
 
@@ -127,7 +127,8 @@ def _tiltfile_globals(path: str) -> dict:
 
 
 def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "development",
-         resources: Iterable[str] = (), subcommand: str = "") -> LoadedProject:
+         resources: Iterable[str] = (), subcommand: str = "",
+         state_dir: Optional[str] = None) -> LoadedProject:
     """Runs the Tiltfile at ``path`` and returns the validated project.
 
     ``args`` are the Tiltfile's arguments (what follows ``--`` on the command
@@ -135,7 +136,9 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
     it, name the resources to run (with their deps), as in Tilt. ``resources``
     adds names to that selection. ``mode`` is what the run is for
     (development, staging, deployment); ``subcommand`` is what
-    ``config.tilt_subcommand`` reads ("up", "ci", ...).
+    ``config.tilt_subcommand`` reads ("up", "ci", ...). ``state_dir``: the
+    state directory the load and its runs use, instead of the repo's
+    ``.fops/`` (``fops.testing`` passes a private one).
 
     Raises :class:`fops.ConfigError` (with ``file:line``) for a missing file,
     an exception in the Tiltfile, a bad argument or an invalid graph.
@@ -145,7 +148,7 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
         raise ConfigError(f"{path}: no such Tiltfile (pass -f FILE, or run where Tiltfile.py is)")
     root = os.path.dirname(os.path.abspath(path))
     ctx = _context.LoadContext(tiltfile=path, root=root, args=[str(a) for a in args],
-                               state_dir=_fops.state_dir_for(root), mode=mode)
+                               state_dir=state_dir or _fops.state_dir_for(root), mode=mode)
     ctx.extras["subcommand"] = subcommand
     try:
         with open(path, encoding="utf-8") as f:

@@ -3,13 +3,16 @@
 The ``fops`` command and :func:`fops.testing.run_tiltfile` build engines
 here so every run gets the same hooks:
 
-- ``fops.images.update_gate(ctx)``: skip-if-unchanged for image builds and
-  Helm upgrades (None: always run);
+- ``fops.images.update_gate(ctx, policy)``: skip-if-unchanged for image
+  builds and Helm upgrades, confirmed in the registry and the cluster
+  (None: always run);
 - ``fops.modes.command_policy(ctx)``: the guard for the repo's mode (None:
   the engine's default);
 - ``fops.telemetry.observers(ctx, runner)``: Build Plane Event emitters, with
   runner "ci" when the CI environment variable is set, else "local";
-  ``fops.telemetry.finish(observers)`` after the run.
+  ``fops.telemetry.finish(observers)`` after the run. A simulated executor
+  (``executor.simulated``: dry-run, scripted, a test's) gets none: nothing
+  of its run happened, so no event may say it did.
 
 ::
 
@@ -50,21 +53,25 @@ class Session:
 
     Takes the same keyword arguments as :class:`fops.Engine` (except the
     hooks, which come from the modules above; ``observers`` are added to
-    the telemetry ones).
+    the telemetry ones). ``state_dir``: keep skip-if-unchanged state there
+    instead of the repo's ``.fops/`` (test harnesses use a private one).
     """
 
     def __init__(self, project: _fops.Project, executor: Optional[_fops.Executor] = None, *,
                  resources: Optional[Iterable[str]] = None, max_parallel: int = 0,
                  timeout: Optional[float] = None, force: bool = False,
                  observers: Iterable[_fops.Observer] = (), reporter: Optional[str] = None,
-                 prober: Optional[_fops.Prober] = None):
+                 prober: Optional[_fops.Prober] = None, state_dir: Optional[str] = None):
         from fops import images, modes, telemetry
 
         ctx = _context_of(project)
         self.context = ctx
-        self.gate = images.update_gate(ctx)
+        if executor is None:
+            executor = _fops.ProcessExecutor()
         self.policy = modes.command_policy(ctx)
-        self.telemetry: List = list(telemetry.observers(ctx, runner()) or [])
+        self.gate = images.update_gate(ctx, self.policy, state_dir)
+        self.telemetry: List = ([] if executor.simulated
+                                else list(telemetry.observers(ctx, runner()) or []))
         self._finished = False
         self.engine = Engine(project, executor, resources=resources, max_parallel=max_parallel,
                              timeout=timeout, force=force, policy=self.policy, gate=self.gate,

@@ -12,9 +12,15 @@
 
 Time in a ScriptedExecutor is virtual: a rule's ``delay`` orders
 completions, nothing sleeps.
+
+A harness never touches the repo: the runs here keep their skip-if-unchanged
+state in a private temporary directory (``state_dir=`` to choose one), and a
+simulated executor records nothing and emits no telemetry, so a later real
+``fops ci`` trusts nothing a test did.
 """
 from __future__ import annotations
 
+import tempfile
 
 from fops import _fops
 from fops.loader import LoadedProject, load
@@ -69,20 +75,35 @@ class ScriptedExecutor(_fops.ScriptedExecutor):
 
 
 def run_project(project: _fops.Project, executor: _fops.Executor, *,
-                resources: Optional[Iterable[str]] = None, **engine_options) -> _fops.RunResult:
+                resources: Optional[Iterable[str]] = None, state_dir: Optional[str] = None,
+                **engine_options) -> _fops.RunResult:
     """Runs ``project`` through ``executor`` (``fops ci`` semantics) with the
-    same hooks as the fops command."""
-    with Session(project, executor, resources=resources, **engine_options) as session:
-        return session.ci()
+    same hooks as the fops command. Skip-if-unchanged state lives in
+    ``state_dir``, by default a private temporary directory removed after
+    the run: the repo's ``.fops/`` is never read or written."""
+    if state_dir is not None:
+        with Session(project, executor, resources=resources, state_dir=state_dir,
+                     **engine_options) as session:
+            return session.ci()
+    with tempfile.TemporaryDirectory(prefix="fops-test-state-") as private:
+        with Session(project, executor, resources=resources, state_dir=private,
+                     **engine_options) as session:
+            return session.ci()
 
 
 def run_tiltfile(path: str, executor: _fops.Executor, args: Sequence[str] = (),
                  mode: str = "development", resources: Iterable[str] = (),
-                 **engine_options) -> _fops.RunResult:
+                 state_dir: Optional[str] = None, **engine_options) -> _fops.RunResult:
     """Loads ``path`` (as ``fops ci -f path RESOURCES -- ARGS`` would) and runs
     it through ``executor`` (``fops ci`` semantics). Returns the RunResult;
     the executor holds the calls. Raises ConfigError/PolicyError as fops does.
+    ``state_dir`` as for :func:`run_project` (default: private, temporary).
     """
-    project: LoadedProject = load(path, args=args, mode=mode, resources=resources,
-                                  subcommand="ci")
-    return run_project(project, executor, **engine_options)
+    if state_dir is not None:
+        project: LoadedProject = load(path, args=args, mode=mode, resources=resources,
+                                      subcommand="ci", state_dir=state_dir)
+        return run_project(project, executor, state_dir=state_dir, **engine_options)
+    with tempfile.TemporaryDirectory(prefix="fops-test-state-") as private:
+        project = load(path, args=args, mode=mode, resources=resources, subcommand="ci",
+                       state_dir=private)
+        return run_project(project, executor, state_dir=private, **engine_options)

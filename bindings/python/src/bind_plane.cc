@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "bindings.h"
 #include "convert.h"
+#include "fops/engine/default_effect_checks.h"
 #include "fops/engine/input_gate.h"
 #include "fops/engine/update_gate.h"
 #include "fops/model/build_plane.h"
@@ -308,10 +309,23 @@ void BindGate(py::module_& m) {
 
   // UpdateGate is bound by the engine layer (BindEngine runs first).
   py::class_<InputGate, UpdateGate>(m, "InputGate", R"doc(
-Skip-if-unchanged for images (and any resource with inputs): state in
-<state_dir>/images/<name>.json; check() gives 'rebuilt: <reason>' or
-'skipped: unchanged since <ref>'.)doc")
-      .def(py::init<std::filesystem::path>(), py::arg("state_dir"))
+Skip-if-unchanged for images, Helm releases and any resource with inputs:
+state in <state_dir>/images/<name>.json (other kinds: <state_dir>/<kind>/);
+check() gives 'rebuilt: <reason>' or 'skipped: unchanged since <ref>'.
+
+With confirm=True (the default, what the fops command uses) a resource that
+publishes something is skipped only when its registry (images: a manifest
+HEAD) or the cluster (Helm: `helm status`, checked by `policy`) still holds
+what fops recorded, and record() stores only a confirmed effect. With
+confirm=False nothing can confirm such a resource, so it always runs.)doc")
+      .def(py::init([](std::filesystem::path state_dir, bool confirm,
+                       const CommandPolicy* policy) {
+             InputGateOptions options;
+             if (confirm) options.checks = DefaultEffectChecks(policy);
+             return std::make_unique<InputGate>(std::move(state_dir), std::move(options));
+           }),
+           py::arg("state_dir"), py::kw_only(), py::arg("confirm") = true,
+           py::arg("policy") = nullptr, py::keep_alive<1, 4>())
       .def("check",
            [](InputGate& g, const Resource& r) {
              absl::StatusOr<GateDecision> d;
