@@ -306,8 +306,8 @@ def test_staging_is_build_only_by_default(fractalops_repo):  # noqa: F811
     pushed = [c[-1] for c in executor.calls if c[:2] == ["buildah", "push"]] or \
              [c for c in executor.calls if "push" in c]
     assert pushed and all(":staging-" in " ".join(map(str, p)) for p in pushed)
-    state = fops.modes.mode_state(project.state_dir)
-    assert state.mode == "staging" and state.note.startswith("built runtime-image, portal-image")
+    # Nothing was built for real: the recorded mode is untouched.
+    assert not fops.modes.mode_state(project.state_dir).recorded
 
 
 def test_staging_applies_live_only_to_named_targets_through_helm(fractalops_repo):  # noqa: F811
@@ -323,12 +323,24 @@ def test_staging_applies_live_only_to_named_targets_through_helm(fractalops_repo
                            "--namespace", "fractalops"]
     assert any(a.startswith("image.tag=staging-") for a in helm[0])
     assert not any("portal" in " ".join(c) for c in executor.calls)
-    assert fops.modes.mode_state(project.state_dir).targets == ["runtime"]
 
     _, build_only = staging(fractalops_repo, ["runtime"], build_only=True)
     executor = testing.ScriptedExecutor()
     assert build_only.execute(executor, force=True, reporter=None).ok
     assert {c[0] for c in executor.calls} == {"buildah"}
+
+
+def test_a_simulated_staging_run_leaves_mode_json_unchanged(fractalops_repo):  # noqa: F811
+    project, transition = staging(fractalops_repo, ["runtime"])
+    fops._fops.save_mode_state(project.state_dir, "development", by="fops up")
+    before = mode_json(fractalops_repo)
+    executor = testing.ScriptedExecutor()
+    assert executor.simulated
+    result = transition.execute(executor, reporter=None)
+    assert result.ok, result.summary()
+    assert any(c[0] == "helm" for c in executor.calls)  # the run went as far as the live step
+    assert mode_json(fractalops_repo) == before
+    assert fops.modes.mode_state(project.state_dir).mode == "development"
 
 
 def test_fops_mode_staging_cli_plans_and_refuses_beside_a_session(fractalops_repo):  # noqa: F811
