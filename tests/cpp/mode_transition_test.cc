@@ -11,16 +11,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "fops/base/atomic_file.h"
 #include "fops/base/status_matchers.h"
 #include "fops/model/mode_state.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/argocd_stand_in.h"
+#include "support/tcp_listener.h"
 #include "support/temp_dir.h"
 
 namespace fops {
@@ -31,8 +34,10 @@ using ::fops::testing::ArgoCdStandIn;
 using ::fops::testing::ArgoFault;
 using ::fops::testing::IsOk;
 using ::fops::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kHoldDir[] = "FOPS_TEST_DEPLOY_SESSION_DIR";
@@ -109,11 +114,53 @@ class ModeTransitionTest : public ::testing::Test {
     return false;
   }
 
-  DeployTransition Deploy(std::vector<std::string> apps, absl::Duration timeout = absl::Seconds(20)) {
+  DeployTransition Deploy(std::vector<std::string> apps, absl::Duration timeout = absl::Seconds(20),
+                          std::optional<ArgoCdOptions> argocd = std::nullopt) {
     return DeployTransition({.state_dir = state_dir_, .apps = std::move(apps),
-                             .argocd = argo_.Options(), .timeout = timeout,
+                             .argocd = argocd ? *argocd : argo_.Options(), .timeout = timeout,
                              .stop_timeout = absl::Seconds(10)},
                             *http_);
+  }
+
+  // mode.json byte for byte ("<no file>" when there is none).
+  std::string ModeFileText() {
+    absl::StatusOr<std::string> text = ReadFile(ModeStatePath(state_dir_));
+    return text.ok() ? *text : "<no file>";
+  }
+
+  // mode.json as `fops up` leaves it.
+  std::string RecordDevelopmentMode() {
+    UpTransition up(state_dir_);
+    EXPECT_THAT(up.Execute(nullptr), IsOk());
+    return ModeFileText();
+  }
+
+  // The first app's server hangs or drops every request: the second app
+  // still gets its share of the deadline, is synced and confirmed.
+  void ExpectTheSecondAppStillSynced(ArgoFault first_app_fault) {
+    argo_.AddApp("fractalops-api", kOutOfSync, {kHealthy});
+    argo_.AddApp("fractalops-portal", kOutOfSync, {kRunning, kHealthy});
+    argo_.FaultApp("fractalops-api", first_app_fault);
+    DeployTransition deploy = Deploy({"fractalops-api", "fractalops-portal"}, absl::Seconds(4));
+    absl::StatusOr<TransitionResult> result = Run(deploy);
+    ASSERT_THAT(result, IsOk());
+    EXPECT_FALSE(result->ok);
+    EXPECT_TRUE(result->recorded);
+    EXPECT_EQ(argo_.syncs("fractalops-api"), 0);
+    EXPECT_EQ(argo_.syncs("fractalops-portal"), 1);
+    ASSERT_EQ(result->apps.size(), 2u);
+    EXPECT_EQ(result->apps[0].state, "not reached");
+    EXPECT_THAT(result->apps[0].line,
+                HasSubstr("fractalops-api: not reached: argocd: GET /api/v1/applications/"
+                          "fractalops-api: no usable answer before the deadline"));
+    EXPECT_TRUE(result->apps[1].ok) << absl::StrJoin(result->lines, "\n");
+    absl::StatusOr<ModeState> mode = LoadModeState(state_dir_);
+    ASSERT_THAT(mode, IsOk());
+    EXPECT_EQ(mode->mode, Mode::kDeployment);
+    ASSERT_EQ(mode->apps.size(), 2u);
+    EXPECT_EQ(mode->apps[0].confirmed, AppConfirmed::kNotReached);
+    EXPECT_EQ(mode->apps[1].Describe(), "Synced Healthy at revision 0123456");
+    EXPECT_EQ(mode->note, "1 of 2 apps Synced and Healthy; fractalops-api not reached");
   }
 
   absl::StatusOr<TransitionResult> Run(DeployTransition& deploy) {
@@ -161,6 +208,13 @@ TEST_F(ModeTransitionTest, DeployStopsTheSessionSyncsWaitsAndRecordsTheMode) {
   EXPECT_EQ(mode->mode, Mode::kDeployment);
   EXPECT_EQ(mode->by, "fops mode deploy");
   EXPECT_EQ(mode->note, "2 of 2 apps Synced and Healthy");
+  EXPECT_TRUE(result->recorded);
+  ASSERT_EQ(mode->apps.size(), 2u);
+  EXPECT_EQ(mode->apps[0].app, "fractalops-api");
+  EXPECT_EQ(mode->apps[0].confirmed, AppConfirmed::kSyncedHealthy);
+  EXPECT_EQ(mode->apps[0].revision, "0123456");
+  EXPECT_EQ(mode->apps[1].Describe(), "Synced Healthy at revision 0123456");
+  EXPECT_EQ(mode->apps[0], result->apps[0].record);
 }
 
 TEST_F(ModeTransitionTest, DegradedFailsFastAndTheOthersAreStillReported) {
@@ -178,7 +232,13 @@ TEST_F(ModeTransitionTest, DegradedFailsFastAndTheOthersAreStillReported) {
             "progress deadline");
   EXPECT_TRUE(result->apps[1].ok);
   EXPECT_EQ(result->summary, "1 of 2 apps Synced and Healthy; fractalops-api Degraded");
-  EXPECT_EQ(LoadModeState(state_dir_)->note, result->summary);
+  absl::StatusOr<ModeState> mode = LoadModeState(state_dir_);
+  ASSERT_THAT(mode, IsOk());
+  EXPECT_EQ(mode->note, result->summary);
+  ASSERT_EQ(mode->apps.size(), 2u);
+  EXPECT_EQ(mode->apps[0].Describe(),
+            "Degraded: Deployment fractalops-api exceeded its progress deadline");
+  EXPECT_EQ(mode->apps[1].confirmed, AppConfirmed::kSyncedHealthy);
 }
 
 TEST_F(ModeTransitionTest, TimesOutWithTheLastStateSeen) {
@@ -189,6 +249,12 @@ TEST_F(ModeTransitionTest, TimesOutWithTheLastStateSeen) {
   EXPECT_FALSE(result->ok);
   EXPECT_EQ(result->apps[0].line, "fractalops-portal: timed out after 300ms: Synced Progressing");
   EXPECT_EQ(result->apps[0].state, "timed out");
+  // Argo CD took the sync, so it owns the app: deployment mode, saying so.
+  absl::StatusOr<ModeState> mode = LoadModeState(state_dir_);
+  ASSERT_THAT(mode, IsOk());
+  EXPECT_EQ(mode->mode, Mode::kDeployment);
+  ASSERT_EQ(mode->apps.size(), 1u);
+  EXPECT_EQ(mode->apps[0].Describe(), "timed out: last seen Synced Progressing");
 }
 
 TEST_F(ModeTransitionTest, AFailedSyncAndAnUnknownAppAreReported) {
@@ -200,8 +266,77 @@ TEST_F(ModeTransitionTest, AFailedSyncAndAnUnknownAppAreReported) {
   ASSERT_THAT(result, IsOk());
   EXPECT_FALSE(result->ok);
   EXPECT_EQ(result->apps[0].line, "fractalops-api: sync Failed: one or more objects failed to apply");
-  EXPECT_THAT(result->apps[1].line, HasSubstr("fractalops-typo: argocd: GET application "
+  EXPECT_THAT(result->apps[1].line, HasSubstr("fractalops-typo: not reached: argocd: GET application "
                                               "'fractalops-typo': HTTP 403: permission denied"));
+  EXPECT_EQ(argo_.syncs("fractalops-api"), 1);
+  absl::StatusOr<ModeState> mode = LoadModeState(state_dir_);
+  ASSERT_THAT(mode, IsOk());
+  EXPECT_EQ(mode->mode, Mode::kDeployment);
+  ASSERT_EQ(mode->apps.size(), 2u);
+  EXPECT_EQ(mode->apps[0].Describe(), "sync failed: Failed: one or more objects failed to apply");
+  EXPECT_THAT(mode->apps[1].Describe(),
+              StartsWith("not reached: argocd: GET application 'fractalops-typo': HTTP 403"));
+}
+
+TEST_F(ModeTransitionTest, AnUnreachableServerRecordsNothingAndNamesTheServer) {
+  const std::string before = RecordDevelopmentMode();
+  ::fops::testing::TcpListener closed;
+  closed.Close();  // the port now refuses connections
+  ArgoCdOptions options = argo_.Options();
+  options.server = absl::StrCat("127.0.0.1:", closed.port());
+  DeployTransition deploy = Deploy({"fractalops-api", "fractalops-portal"}, absl::Seconds(1), options);
+  absl::StatusOr<TransitionResult> result = Run(deploy);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_FALSE(result->ok);
+  EXPECT_FALSE(result->recorded);
+  const std::string server = absl::StrCat("http://127.0.0.1:", closed.port());
+  EXPECT_EQ(printed_.back(),
+            absl::StrCat("deployment mode not recorded: Argo CD at ", server,
+                         " accepted no sync request (fractalops-api, fractalops-portal not "
+                         "reached); the mode stays development"));
+  ASSERT_EQ(result->apps.size(), 2u);
+  EXPECT_THAT(result->apps[1].line,
+              AllOf(StartsWith("fractalops-portal: not reached: "), HasSubstr(server)));
+  EXPECT_EQ(ModeFileText(), before);
+  for (const std::string& line : printed_) EXPECT_THAT(line, Not(HasSubstr(argo_.token())));
+}
+
+TEST_F(ModeTransitionTest, ATokenArgoCdRefusesRecordsNothingAndIsNeverShown) {
+  argo_.AddApp("fractalops-api", kOutOfSync, {kHealthy});
+  ArgoCdOptions options = argo_.Options();
+  options.token = "canary-token-never-printed-9f8e";
+  DeployTransition deploy = Deploy({"fractalops-api"}, absl::Seconds(20), options);
+  absl::StatusOr<TransitionResult> result = Run(deploy);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_FALSE(result->recorded);
+  EXPECT_EQ(argo_.syncs("fractalops-api"), 0);
+  EXPECT_THAT(result->apps[0].line,
+              HasSubstr("fractalops-api: not reached: argocd: GET application 'fractalops-api': "
+                        "HTTP 401: invalid session"));
+  EXPECT_EQ(ModeFileText(), "<no file>");
+  for (const std::string& line : printed_) {
+    EXPECT_THAT(line, Not(HasSubstr("canary-token-never-printed-9f8e")));
+  }
+}
+
+TEST_F(ModeTransitionTest, AFirstAppWhoseAnswersHangLeavesTheNextItsShare) {
+  ExpectTheSecondAppStillSynced({.delay = absl::Seconds(60)});
+}
+
+TEST_F(ModeTransitionTest, AFirstAppWhoseConnectionsDropLeavesTheNextItsShare) {
+  ExpectTheSecondAppStillSynced({.drop = true});
+}
+
+TEST_F(ModeTransitionTest, AnUnreadableModeFileStopsTheDeployBeforeAnything) {
+  StartHolder();
+  argo_.AddApp("fractalops-api", kOutOfSync, {kHealthy});
+  ASSERT_THAT(WriteFileAtomic(ModeStatePath(state_dir_), "{\"mode\": "), IsOk());
+  DeployTransition deploy = Deploy({"fractalops-api"});
+  EXPECT_THAT(Run(deploy), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("mode.json: not a JSON object")));
+  EXPECT_EQ(argo_.requests().size(), 0u);
+  EXPECT_EQ(SessionLock::ReadHolder(state_dir_)->pid, holder_);  // still running
+  EXPECT_EQ(ModeFileText(), "{\"mode\": ");
 }
 
 TEST_F(ModeTransitionTest, ServerErrorsAndDropsDuringTheWaitAreRetried) {

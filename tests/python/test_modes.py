@@ -2,7 +2,9 @@
 process, a second `fops up` refused with the holder's PID, `fops mode`
 naming mode and holder, `fops mode deploy` stopping the session and
 handing the canonical apps back to the Argo CD stand-in (Synced/Healthy,
-Degraded, timeouts, 500s and dropped connections), and `fops mode staging`
+Degraded, timeouts, 500s and dropped connections, an unreachable server, a
+refused token, an unknown app, an app whose server hangs) and recording
+deployment mode only for what Argo CD took, and `fops mode staging`
 building staging images, applying them live only to named targets."""
 import os
 import signal
@@ -16,6 +18,7 @@ import fops
 from fixtures.argocd import (HEALTHY, OUT_OF_SYNC, PROGRESSING, RUNNING, argocd,  # noqa: F401
                              degraded)
 from fixtures.fractalops_repo import fractalops_repo  # noqa: F401
+from fixtures.ports import free_port
 from fixtures.processes import wait_until
 from fops import testing
 
@@ -95,7 +98,9 @@ def test_up_refused_mode_shown_then_deploy_hands_back_to_argo(session_repo, fops
         f"  2. ask Argo CD at http://{argocd.server} to sync fractalops-api, fractalops-portal",
         "  3. wait until every app is Synced and Healthy after its sync (at most 20s; Degraded or "
         "a failed sync ends the wait)",
-        "  4. record deployment mode in the repo's state directory (mode.json)",
+        "  4. record deployment mode in the repo's state directory (mode.json) with what each "
+        "app confirmed, once Argo CD accepted a sync request (none accepted: the mode stays as "
+        "it is)",
     ]
     assert argocd.requests == [] and up.poll() is None  # --plan does nothing
 
@@ -115,7 +120,11 @@ def test_up_refused_mode_shown_then_deploy_hands_back_to_argo(session_repo, fops
     shown = fops_cmd("mode", cwd=session_repo)
     assert shown.stdout.startswith("mode: deployment (since ")
     assert "by fops mode deploy): 2 of 2 apps Synced and Healthy" in shown.stdout
-    assert shown.stdout.endswith("session: none\n")
+    assert shown.stdout.splitlines()[1:] == [
+        "  fractalops-api: Synced Healthy at revision 0123456",
+        "  fractalops-portal: Synced Healthy at revision 0123456",
+        "session: none",
+    ]
 
 
 def test_deploy_exits_non_zero_on_degraded(session_repo, argocd):
@@ -132,11 +141,13 @@ def test_deploy_exits_non_zero_on_degraded(session_repo, argocd):
 def test_deploy_times_out_and_retries_faults(session_repo, argocd):
     argocd.add_app("fractalops-api", OUT_OF_SYNC, [RUNNING, PROGRESSING])
     argocd.add_app("fractalops-portal", OUT_OF_SYNC, [RUNNING, HEALTHY])
+    # fractalops-api's requests meet them all: retried with backoff (250ms,
+    # 500ms, 1s) within its share of the deadline (half of 6s).
     argocd.queue_faults({"status": 500}, {"drop": True}, {"status": 503}, {"delay": 0.2})
-    deploy = fops_cmd("mode", "deploy", "--timeout", "3s", "--poll-interval", "50ms",
+    deploy = fops_cmd("mode", "deploy", "--timeout", "6s", "--poll-interval", "50ms",
                       cwd=session_repo, env_extra=argocd.env())
     assert deploy.returncode == 1, deploy.stdout + deploy.stderr
-    assert "fractalops-api: timed out after 3s: Synced Progressing" in deploy.stdout
+    assert "fractalops-api: timed out after 6s: Synced Progressing" in deploy.stdout
     assert "fractalops-portal: Synced Healthy" in deploy.stdout
 
 
@@ -154,7 +165,115 @@ def test_deploy_needs_apps_and_a_server(tmp_path, argocd, monkeypatch):
                        "--poll-interval", "50ms", cwd=tmp_path,
                        env_extra=argocd.env())
     assert unknown.returncode == 1
-    assert "typo: argocd: GET application 'typo': HTTP 403: permission denied" in unknown.stdout
+    assert "typo: not reached: argocd: GET application 'typo': HTTP 403: permission denied" \
+        in unknown.stdout
+
+
+def mode_json(repo) -> bytes:
+    """The repo's mode.json, byte for byte (b"" when there is none)."""
+    path = os.path.join(fops._fops.state_dir_for(str(repo)), "mode.json")
+    return open(path, "rb").read() if os.path.exists(path) else b""
+
+
+CANARY_TOKEN = "canary-token-never-printed-7c41"
+
+
+def test_deploy_to_an_unreachable_server_records_nothing_and_names_it(session_repo):
+    recorded = fops_cmd("mode", "development", cwd=session_repo)
+    assert recorded.returncode == 0, recorded.stderr
+    before = mode_json(session_repo)
+    assert before
+    server = f"127.0.0.1:{free_port()}"  # nothing listens there
+    deploy = fops_cmd("mode", "deploy", "--timeout", "2s", cwd=session_repo,
+                      env_extra={"ARGOCD_SERVER": server, "ARGOCD_AUTH_TOKEN": CANARY_TOKEN,
+                                 "ARGOCD_OPTS": "--plaintext"})
+    assert deploy.returncode == 1, deploy.stdout + deploy.stderr
+    lines = deploy.stdout.splitlines()
+    assert lines[-1] == (f"deployment mode not recorded: Argo CD at http://{server} accepted no "
+                         f"sync request (fractalops-api, fractalops-portal not reached); the mode "
+                         f"stays development")
+    assert any(l.startswith("fractalops-api: not reached: ") and server in l for l in lines)
+    assert mode_json(session_repo) == before
+    assert CANARY_TOKEN not in deploy.stdout + deploy.stderr
+    shown = fops_cmd("mode", cwd=session_repo)
+    assert shown.stdout.startswith("mode: development (since ")
+
+
+def test_deploy_with_a_token_argo_refuses_records_nothing(session_repo, argocd):
+    argocd.add_app("fractalops-api", OUT_OF_SYNC, [HEALTHY])
+    argocd.add_app("fractalops-portal", OUT_OF_SYNC, [HEALTHY])
+    env = dict(argocd.env(), ARGOCD_AUTH_TOKEN=CANARY_TOKEN)
+    deploy = fops_cmd("mode", "deploy", cwd=session_repo, env_extra=env)
+    assert deploy.returncode == 1, deploy.stdout + deploy.stderr
+    assert ("fractalops-api: not reached: argocd: GET application 'fractalops-api': HTTP 401: "
+            "invalid session") in deploy.stdout
+    assert f"Argo CD at http://{argocd.server} accepted no sync request" in deploy.stdout
+    assert argocd.syncs("fractalops-api") == 0 and argocd.syncs("fractalops-portal") == 0
+    assert mode_json(session_repo) == b""
+    assert CANARY_TOKEN not in deploy.stdout + deploy.stderr
+
+
+def test_one_unknown_app_still_records_deployment_for_the_other(session_repo, argocd):
+    argocd.unknown_status = 404
+    argocd.add_app("fractalops-api", OUT_OF_SYNC, [RUNNING, HEALTHY])  # fractalops-portal: unknown
+    deploy = fops_cmd("mode", "deploy", "--poll-interval", "50ms", cwd=session_repo,
+                      env_extra=argocd.env())
+    assert deploy.returncode == 1, deploy.stdout + deploy.stderr
+    not_found = ("fractalops-portal: not reached: argocd: GET application 'fractalops-portal': "
+                 "HTTP 404: applications.argoproj.io \"fractalops-portal\" not found")
+    assert not_found in deploy.stdout.splitlines()
+    assert deploy.stdout.splitlines()[-1] == ("deployment mode: 1 of 2 apps Synced and Healthy; "
+                                              "fractalops-portal not reached")
+    assert argocd.syncs("fractalops-api") == 1
+
+    shown = fops_cmd("mode", cwd=session_repo)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[1:] == [
+        "  fractalops-api: Synced Healthy at revision 0123456",
+        "  " + not_found,
+        "session: none",
+    ]
+    state = fops._fops.load_mode_state(fops._fops.state_dir_for(str(session_repo)))
+    assert [(a.app, a.confirmed, a.synced) for a in state.apps] == [
+        ("fractalops-api", "Synced Healthy", True), ("fractalops-portal", "not reached", False)]
+    text = mode_json(session_repo).decode()
+    assert '"confirmed": "not reached"' in text and argocd.token not in text
+    assert argocd.token not in deploy.stdout + deploy.stderr + shown.stdout
+
+
+@pytest.mark.parametrize("fault", [{"delay": 60}, {"drop": True}], ids=["hangs", "drops"])
+def test_an_app_whose_server_hangs_does_not_keep_the_next_from_its_sync(session_repo, argocd,
+                                                                        fault):
+    argocd.add_app("fractalops-api", OUT_OF_SYNC, [HEALTHY])
+    argocd.add_app("fractalops-portal", OUT_OF_SYNC, [RUNNING, HEALTHY])
+    argocd.fault_app("fractalops-api", fault)
+    deploy = fops_cmd("mode", "deploy", "--timeout", "6s", "--poll-interval", "50ms",
+                      cwd=session_repo, env_extra=argocd.env())
+    assert deploy.returncode == 1, deploy.stdout + deploy.stderr
+    lines = deploy.stdout.splitlines()
+    assert any(l.startswith("fractalops-api: not reached: argocd: GET /api/v1/applications/"
+                            "fractalops-api: no usable answer before the deadline") for l in lines)
+    assert any(l.startswith("fractalops-portal: Synced Healthy (revision 0123456, ") for l in lines)
+    assert argocd.syncs("fractalops-api") == 0 and argocd.syncs("fractalops-portal") == 1
+    assert lines[-1] == "deployment mode: 1 of 2 apps Synced and Healthy; fractalops-api not reached"
+
+
+def test_a_mode_json_fops_cannot_read_is_named_and_left_alone(session_repo, argocd):
+    state_dir = fops._fops.state_dir_for(str(session_repo))
+    os.makedirs(state_dir, exist_ok=True)
+    path = os.path.join(state_dir, "mode.json")
+    with open(path, "w") as f:
+        f.write('{"mode": "deployment", ')
+    shown = fops_cmd("mode", cwd=session_repo)
+    assert shown.returncode == 2
+    assert f"fops: {path}: not a JSON object" in shown.stderr
+    argocd.add_app("fractalops-api", OUT_OF_SYNC, [HEALTHY])
+    argocd.add_app("fractalops-portal", OUT_OF_SYNC, [HEALTHY])
+    deploy = fops_cmd("mode", "deploy", cwd=session_repo, env_extra=argocd.env())
+    assert deploy.returncode == 2
+    assert f"{path}: not a JSON object" in deploy.stderr
+    assert argocd.requests == []
+    assert mode_json(session_repo) == b'{"mode": "deployment", '
 
 
 STAGING_TILTFILE = """\
@@ -187,8 +306,8 @@ def test_staging_is_build_only_by_default(fractalops_repo):  # noqa: F811
     pushed = [c[-1] for c in executor.calls if c[:2] == ["buildah", "push"]] or \
              [c for c in executor.calls if "push" in c]
     assert pushed and all(":staging-" in " ".join(map(str, p)) for p in pushed)
-    state = fops.modes.mode_state(project.state_dir)
-    assert state.mode == "staging" and state.note.startswith("built runtime-image, portal-image")
+    # Nothing was built for real: the recorded mode is untouched.
+    assert not fops.modes.mode_state(project.state_dir).recorded
 
 
 def test_staging_applies_live_only_to_named_targets_through_helm(fractalops_repo):  # noqa: F811
@@ -204,12 +323,24 @@ def test_staging_applies_live_only_to_named_targets_through_helm(fractalops_repo
                            "--namespace", "fractalops"]
     assert any(a.startswith("image.tag=staging-") for a in helm[0])
     assert not any("portal" in " ".join(c) for c in executor.calls)
-    assert fops.modes.mode_state(project.state_dir).targets == ["runtime"]
 
     _, build_only = staging(fractalops_repo, ["runtime"], build_only=True)
     executor = testing.ScriptedExecutor()
     assert build_only.execute(executor, force=True, reporter=None).ok
     assert {c[0] for c in executor.calls} == {"buildah"}
+
+
+def test_a_simulated_staging_run_leaves_mode_json_unchanged(fractalops_repo):  # noqa: F811
+    project, transition = staging(fractalops_repo, ["runtime"])
+    fops._fops.save_mode_state(project.state_dir, "development", by="fops up")
+    before = mode_json(fractalops_repo)
+    executor = testing.ScriptedExecutor()
+    assert executor.simulated
+    result = transition.execute(executor, reporter=None)
+    assert result.ok, result.summary()
+    assert any(c[0] == "helm" for c in executor.calls)  # the run went as far as the live step
+    assert mode_json(fractalops_repo) == before
+    assert fops.modes.mode_state(project.state_dir).mode == "development"
 
 
 def test_fops_mode_staging_cli_plans_and_refuses_beside_a_session(fractalops_repo):  # noqa: F811

@@ -299,7 +299,8 @@ class StagingTransition:
     def execute(self, executor=None, *, force: bool = False, reporter: Optional[str] = "stdout",
                 timeout: Optional[float] = None) -> _fops.RunResult:
         """Takes the session lock, runs the selection through the staging
-        guard, records staging mode when it succeeded."""
+        guard, records staging mode when it succeeded for real (never for a
+        simulated executor: scripted, dry-run or Python test executors)."""
         from fops.session import Session
 
         project = self.project
@@ -312,7 +313,7 @@ class StagingTransition:
             with Session(project, executor, resources=selection, force=force, reporter=reporter,
                          timeout=timeout) as session:
                 result = session.ci()
-        if result.ok:
+        if result.ok and not executor.simulated:  # nothing was built or applied otherwise
             note = ("built " + ", ".join(self.images)) if self.images else "nothing to build"
             if self.releases:
                 note += "; applied to " + ", ".join(f"{r.release} ({r.namespace})"

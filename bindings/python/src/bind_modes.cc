@@ -77,6 +77,28 @@ void BindModes(py::module_& m) {
         "The canonical mode name: development, staging or deployment (also takes dev, "
         "stage, deploy); raises fops.ConfigError otherwise.");
 
+  py::class_<AppRecord>(m, "AppRecord",
+                        "What was confirmed about one Argo CD application when deployment mode "
+                        "was recorded.")
+      .def_readonly("app", &AppRecord::app)
+      .def_property_readonly("confirmed", [](const AppRecord& r) {
+        return std::string(AppConfirmedName(r.confirmed));
+      }, "\"sync requested\", \"Synced Healthy\", \"Degraded\", \"sync failed\", "
+         "\"timed out\" or \"not reached\".")
+      .def_property_readonly("at", [](const AppRecord& r) -> std::optional<double> {
+        if (r.at == absl::InfinitePast()) return std::nullopt;
+        return absl::ToUnixMicros(r.at) / 1e6;
+      }, "Unix seconds it was confirmed; None when unknown.")
+      .def_readonly("revision", &AppRecord::revision)
+      .def_readonly("detail", &AppRecord::detail)
+      .def_property_readonly("synced", &AppRecord::synced,
+                             "True when Argo CD accepted a sync request for it.")
+      .def("describe", &AppRecord::Describe)
+      .def("__str__", &AppRecord::Describe)
+      .def("__repr__", [](const AppRecord& r) {
+        return "AppRecord(" + r.app + ": " + r.Describe() + ")";
+      });
+
   py::class_<ModeState>(m, "ModeState", "The recorded mode of a repo (<state_dir>/mode.json).")
       .def_property_readonly("mode", [](const ModeState& s) { return std::string(ModeName(s.mode)); })
       .def_property_readonly("since", [](const ModeState& s) -> std::optional<double> {
@@ -86,6 +108,7 @@ void BindModes(py::module_& m) {
       .def_readonly("by", &ModeState::by)
       .def_readonly("note", &ModeState::note)
       .def_readonly("targets", &ModeState::targets)
+      .def_readonly("apps", &ModeState::apps, "Deployment: an AppRecord per canonical app.")
       .def_property_readonly("recorded", &ModeState::recorded)
       .def("describe", &ModeState::Describe)
       .def("__str__", &ModeState::Describe)
@@ -139,9 +162,11 @@ void BindModes(py::module_& m) {
       .def_readonly("ok", &AppOutcome::ok)
       .def_readonly("state", &AppOutcome::state)
       .def_readonly("line", &AppOutcome::line)
+      .def_readonly("record", &AppOutcome::record, "What mode.json keeps for it.")
       .def("__repr__", [](const AppOutcome& a) { return "AppOutcome(" + a.line + ")"; });
   py::class_<TransitionResult>(m, "TransitionResult", "What a transition did.")
       .def_readonly("ok", &TransitionResult::ok)
+      .def_readonly("recorded", &TransitionResult::recorded, "The mode was written to mode.json.")
       .def_readonly("lines", &TransitionResult::lines)
       .def_readonly("apps", &TransitionResult::apps)
       .def_readonly("summary", &TransitionResult::summary)
@@ -161,7 +186,8 @@ void BindModes(py::module_& m) {
   py::class_<PyDeployTransition>(m, "DeployTransition", R"doc(
 `fops mode deploy`: stop the local session, ask Argo CD to sync each app,
 wait until every one is Synced and Healthy (or `timeout` seconds), record
-deployment mode. Server and token default to ARGOCD_SERVER,
+deployment mode with what each app confirmed -- only when Argo CD accepted
+at least one sync request (result.recorded). Server and token default to ARGOCD_SERVER,
 ARGOCD_AUTH_TOKEN and ARGOCD_OPTS, as for the argocd CLI.
 )doc")
       .def(py::init([](const std::string& state_dir, std::vector<std::string> apps,

@@ -255,17 +255,16 @@ absl::StatusOr<ArgoApp> ArgoCdClient::Get(std::string_view name, absl::Time dead
   return app;
 }
 
-absl::StatusOr<ArgoApp> ArgoCdClient::Sync(std::string_view name, absl::Time deadline, bool prune) {
+absl::Status ArgoCdClient::Sync(std::string_view name, absl::Time deadline, bool prune) {
   auto [app, app_namespace] = SplitQualified(name);
   json body = {{"name", app}, {"prune", prune}, {"dryRun", false}};
   if (!app_namespace.empty()) body["appNamespace"] = app_namespace;
   absl::StatusOr<HttpResponse> response = Call("POST", name, "/sync", body.dump(), deadline);
   if (!response.ok()) return response.status();
-  std::string what = absl::StrCat("argocd: sync application '", ToAbsl(name), "'");
-  if (response->status != 200) return StatusFor(*response, what, redactor_);
-  absl::StatusOr<ArgoApp> result = ArgoApp::FromJson(response->body);
-  if (!result.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", result.status().message()));
-  return result;
+  // Accepted is what matters: the body (the Application as Argo CD saw it
+  // then) tells nothing the wait does not read again.
+  if (response->status >= 200 && response->status < 300) return absl::OkStatus();
+  return StatusFor(*response, absl::StrCat("argocd: sync application '", ToAbsl(name), "'"), redactor_);
 }
 
 }  // namespace fops

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "support/argocd_stand_in.h"
+#include "support/loopback_http_server.h"
 
 namespace fops {
 namespace {
@@ -69,6 +70,20 @@ TEST_F(ArgoCdClientTest, SyncPostsTheSyncRequest) {
   absl::StatusOr<ArgoApp> app = client.Get("fractalops-api", Deadline());
   ASSERT_THAT(app, IsOk());
   EXPECT_TRUE(app->operation_requested);
+}
+
+TEST_F(ArgoCdClientTest, ASyncAnsweredWithSuccessIsAcceptedWhateverTheBody) {
+  // Accepted is the HTTP answer: the sync is Argo CD's from then on, even
+  // when the body is not the Application fops reads elsewhere.
+  ::fops::testing::LoopbackHttpServer server([](const ::fops::testing::LoopbackHttpServer::Request&) {
+    return ::fops::testing::LoopbackHttpServer::Response{.status = 200, .body = "{}"};
+  });
+  ArgoCdOptions options = argo_.Options();
+  options.server = server.Url("");
+  ArgoCdClient client(options, *http_);
+  EXPECT_THAT(client.Sync("fractalops-api", Deadline()), IsOk());
+  EXPECT_THAT(client.Get("fractalops-api", Deadline()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not an Application")));
 }
 
 TEST_F(ArgoCdClientTest, AppsInOtherNamespacesUseTheQualifiedName) {

@@ -104,7 +104,12 @@ TransitionPlan PlanDeploy(const DeployRequest& request, const std::optional<Sess
                         absl::StrCat("wait until every app is Synced and Healthy after its sync "
                                      "(at most ", absl::FormatDuration(request.timeout),
                                      "; Degraded or a failed sync ends the wait)")});
-  plan.steps.push_back(RecordStep(Mode::kDeployment));
+  // Recorded only for what Argo CD took: a hand-back no app reached
+  // changes no mode.
+  plan.steps.push_back({"record-mode",
+                        "record deployment mode in the repo's state directory (mode.json) with "
+                        "what each app confirmed, once Argo CD accepted a sync request (none "
+                        "accepted: the mode stays as it is)"});
   return plan;
 }
 

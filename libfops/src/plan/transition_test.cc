@@ -54,6 +54,8 @@ TEST(TransitionPlanTest, DeployNamesEveryStep) {
   ASSERT_EQ(plan.steps.size(), 4u);
   EXPECT_EQ(plan.steps[1].text, "ask Argo CD at https://argocd.lab to sync a, b (with prune)");
   EXPECT_THAT(plan.steps[2].text, HasSubstr("at most 1m30s"));
+  EXPECT_THAT(plan.steps[3].text, HasSubstr("once Argo CD accepted a sync request (none accepted: "
+                                            "the mode stays as it is)"));
 }
 
 }  // namespace

@@ -49,6 +49,11 @@ void ArgoCdStandIn::QueueFaults(std::vector<ArgoFault> faults) {
   faults_.insert(faults_.end(), faults.begin(), faults.end());
 }
 
+void ArgoCdStandIn::FaultApp(const std::string& app, ArgoFault fault) {
+  absl::MutexLock lock(&mu_);
+  app_faults_[app] = fault;
+}
+
 void ArgoCdStandIn::RefuseSyncs(const std::string& app, int count) {
   absl::MutexLock lock(&mu_);
   apps_[app].refuse_syncs = count;
@@ -112,6 +117,13 @@ LoopbackHttpServer::Response ArgoCdStandIn::Handle(const LoopbackHttpServer::Req
   if (!faults_.empty()) {
     fault = faults_.front();
     faults_.erase(faults_.begin());
+  } else {
+    absl::string_view target = request.path;
+    if (absl::ConsumePrefix(&target, kPrefix)) {
+      absl::ConsumeSuffix(&target, "/sync");
+      auto it = app_faults_.find(std::string(target));
+      if (it != app_faults_.end()) fault = it->second;
+    }
   }
   if (fault.drop) return Response{.drop = true};
   if (fault.status != 0) {

@@ -5,7 +5,8 @@
 // a test lists (OutOfSync -> Running -> Synced/Progressing -> Healthy,
 // Degraded, a failed sync ...), one per read, the last one repeating.
 // Faults (5xx, slow answers, dropped connections, "another operation is
-// already in progress") are queued per request. No Argo CD can run here;
+// already in progress") are queued per request, or set for every request
+// about one app (an app whose server hangs). No Argo CD can run here;
 // this plays its protocol on 127.0.0.1 and a free port.
 //
 //   ArgoCdStandIn argo;
@@ -59,6 +60,9 @@ class ArgoCdStandIn {
   void AddApp(const std::string& name, ArgoAppState initial, std::vector<ArgoAppState> after_sync);
   /// The next requests (any path) meet these faults, in order.
   void QueueFaults(std::vector<ArgoFault> faults);
+  /// Every request about `app` (read or sync) meets `fault` from now on,
+  /// after the queued faults; ArgoFault{} clears it.
+  void FaultApp(const std::string& app, ArgoFault fault);
   /// The next `count` sync requests of `app` answer "another operation is
   /// already in progress" (HTTP 400, as Argo CD does).
   void RefuseSyncs(const std::string& app, int count);
@@ -94,6 +98,7 @@ class ArgoCdStandIn {
   mutable absl::Mutex mu_;
   std::map<std::string, App> apps_;
   std::vector<ArgoFault> faults_;
+  std::map<std::string, ArgoFault> app_faults_;
   std::unique_ptr<LoopbackHttpServer> server_;
 };
 

@@ -2,7 +2,7 @@
 
 ::
 
-    fops mode                                   # current mode and who holds the session
+    fops mode                                   # current mode (per app after deploy), session
     fops mode deploy [--plan] [--timeout 5m]    # hand back to Argo CD
     fops mode staging [--build-only] [TARGET ...] [--plan]
     fops mode development                       # record development mode (fops up does too)
@@ -31,7 +31,8 @@ def register(subparsers) -> None:
         "mode", usage="fops mode [-f FILE] [development | staging ... | deploy ...]",
         help="show the mode, or change it (staging, deploy)",
         description="Without a subcommand: prints the repo's mode (development, staging, "
-                    "deployment; kept in the state directory) and the fops session holding "
+                    "deployment; kept in the state directory; for deployment, what each Argo "
+                    "CD app confirmed) and the fops session holding "
                     "the repo, if any. `fops mode deploy` hands the canonical apps back to "
                     "Argo CD; `fops mode staging` builds staging-tagged images.")
     cli.add_tiltfile_args(parser, resources=False)
@@ -43,8 +44,10 @@ def register(subparsers) -> None:
         description="Stops the local fops session (SIGTERM, then waits), asks Argo CD to sync "
                     "each canonical app (the Tiltfile's argocd_apps([...]) or --app), waits "
                     "until every one is Synced and Healthy or the timeout passes, prints a line "
-                    "per app and records deployment mode. Exits 1 when an app is Degraded, its "
-                    "sync failed, or the wait timed out. Server and token: ARGOCD_SERVER, "
+                    "per app and records deployment mode with what each app confirmed -- only "
+                    "when Argo CD accepted at least one sync request; otherwise the mode stays "
+                    "as it was. Exits 1 when an app was not reached, is Degraded, its sync "
+                    "failed, or the wait timed out. Server and token: ARGOCD_SERVER, "
                     "ARGOCD_AUTH_TOKEN, ARGOCD_OPTS (as for the argocd CLI).")
     _file_arg(deploy)
     deploy.add_argument("--plan", action="store_true", help="print the steps; do nothing")
@@ -104,7 +107,10 @@ def run_show(args: argparse.Namespace) -> int:
     from fops import modes
 
     state_dir = _state_dir(args)
-    print(f"mode: {modes.mode_state(state_dir).describe()}")
+    state = modes.mode_state(state_dir)
+    print(f"mode: {state.describe()}")
+    for app in state.apps:  # deployment: what each app confirmed when it was recorded
+        print(f"  {app.app}: {app.describe()}")
     holder = modes.session_holder(state_dir)
     if holder is None:
         print("session: none")

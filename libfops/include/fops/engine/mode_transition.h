@@ -1,12 +1,15 @@
 // Mode transitions as objects with Plan() (the steps, printable, nothing
 // done) and Execute(). DeployTransition is `fops mode deploy`, the one way
 // back to Argo CD: stop the local session, ask Argo CD to sync each
-// canonical app, wait until every one is Synced and Healthy (or the
-// deadline), print a line per app, record deployment mode. DownTransition
-// is `fops down`: stop the local session, touch no cluster. UpTransition
-// records development mode for the session `fops up` starts. (Staging runs
-// the Tiltfile's image builds, so the Python package executes it; its plan
-// is PlanStaging.)
+// canonical app (each with its own share of the deadline for the request,
+// so an app whose server hangs cannot starve the others), wait until every
+// accepted one is Synced and Healthy (or the deadline), print a line per
+// app, and record deployment mode with what each app confirmed — only when
+// Argo CD accepted at least one sync request; otherwise the recorded mode
+// stays as it was. DownTransition is `fops down`: stop the local session,
+// touch no cluster. UpTransition records development mode for the session
+// `fops up` starts. (Staging runs the Tiltfile's image builds, so the
+// Python package executes it; its plan is PlanStaging.)
 //
 //   DeployTransition deploy({.state_dir = state_dir, .apps = {"fractalops-api"},
 //                            .argocd = options}, *http);
@@ -28,6 +31,7 @@
 #include "absl/time/time.h"
 #include "fops/base/clock.h"
 #include "fops/base/session_lock.h"
+#include "fops/model/mode_state.h"
 #include "fops/net/argocd_client.h"
 #include "fops/net/http_client.h"
 #include "fops/plan/transition.h"
@@ -37,19 +41,21 @@ namespace fops {
 /// Receives each line a transition reports, as it happens.
 using TransitionOutput = std::function<void(std::string_view line)>;
 
-/// How one Argo CD application ended a deploy-mode wait.
+/// How one Argo CD application ended a deploy-mode hand-back.
 struct AppOutcome {
-  std::string app;
-  bool ok = false;
-  std::string state;  ///< "Synced Healthy", "Degraded", "timed out", "sync failed", "error"
+  std::string app;    ///< the name as given
+  bool ok = false;    ///< Synced and Healthy after the sync
+  std::string state;  ///< AppConfirmedName(record.confirmed): "Synced Healthy", "not reached" ...
   std::string line;   ///< what was printed for it
+  AppRecord record;   ///< what was confirmed, as mode.json keeps it
 };
 
 struct TransitionResult {
   bool ok = false;                 ///< everything the transition promised happened
+  bool recorded = false;           ///< the mode was written to mode.json
   std::vector<std::string> lines;  ///< every line reported, in order
   std::vector<AppOutcome> apps;    ///< deploy: one per app, in the order given
-  std::string summary;             ///< one line, also recorded as the mode's note
+  std::string summary;             ///< one line; the mode's note when recorded
 };
 
 class ModeTransition {
@@ -104,7 +110,7 @@ class DeployTransition : public ModeTransition {
     std::filesystem::path state_dir;
     std::vector<std::string> apps;  ///< canonical Argo CD applications (`ns/name` allowed)
     ArgoCdOptions argocd;
-    absl::Duration timeout = absl::Minutes(5);       ///< sync requests and the wait
+    absl::Duration timeout = absl::Minutes(5);       ///< sync requests and the wait, in all
     absl::Duration stop_timeout = absl::Seconds(30);  ///< for the session to exit
     bool prune = false;                               ///< sync with prune
     std::string by = "fops mode deploy";              ///< recorded as who set the mode
@@ -114,9 +120,12 @@ class DeployTransition : public ModeTransition {
   DeployTransition(Options options, HttpClient& http, const Clock& clock = Clock::Real());
   /// PlanDeploy() for the current holder; reads nothing from Argo CD.
   TransitionPlan Plan() const override;
-  /// kInvalidArgument without apps; kDeadlineExceeded when the session does
-  /// not stop (then nothing is synced). Records deployment mode once the
-  /// sync requests are out, with the outcome as the mode's note.
+  /// kInvalidArgument without apps or when mode.json cannot be read (then
+  /// nothing is done); kDeadlineExceeded when the session does not stop
+  /// (then nothing is synced). Records deployment mode, with the outcome as
+  /// its note and one AppRecord per app, once Argo CD accepted at least one
+  /// sync request; when it accepted none, nothing is written (recorded ==
+  /// false, ok == false) and the last line names the server.
   absl::StatusOr<TransitionResult> Execute(const TransitionOutput& out) override;
 
  private:

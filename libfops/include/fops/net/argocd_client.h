@@ -14,7 +14,7 @@
 //   FOPS_ASSIGN_OR_RETURN(ArgoCdOptions options, ArgoCdOptions::FromEnvironment());
 //   ArgoCdClient argo(options, *http);
 //   FOPS_ASSIGN_OR_RETURN(ArgoApp before, argo.Get("fractalops-api", deadline));
-//   FOPS_RETURN_IF_ERROR(argo.Sync("fractalops-api", deadline).status());
+//   FOPS_RETURN_IF_ERROR(argo.Sync("fractalops-api", deadline));
 //   ... poll argo.Get() and JudgeWait(app, before) until kReady ...
 #ifndef FOPS_NET_ARGOCD_CLIENT_H_
 #define FOPS_NET_ARGOCD_CLIENT_H_
@@ -97,9 +97,11 @@ class ArgoCdClient {
   /// kUnavailable (5xx or no connection, after retries until `deadline`).
   absl::StatusOr<ArgoApp> Get(std::string_view name, absl::Time deadline);
 
-  /// POST /api/v1/applications/{name}/sync. An app already running an
-  /// operation is retried until `deadline` (Argo CD refuses a second one).
-  absl::StatusOr<ArgoApp> Sync(std::string_view name, absl::Time deadline, bool prune = false);
+  /// POST /api/v1/applications/{name}/sync. OK once Argo CD accepted it
+  /// (an HTTP 2xx answer, whatever its body): the sync is then Argo CD's.
+  /// An app already running an operation is retried until `deadline`
+  /// (Argo CD refuses a second one); errors as for Get().
+  absl::Status Sync(std::string_view name, absl::Time deadline, bool prune = false);
 
   /// The options it was made with.
   const ArgoCdOptions& options() const { return options_; }
