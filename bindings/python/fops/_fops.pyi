@@ -155,6 +155,25 @@ def store_plan(tiltfile: str, subcommand: str, args: List[str], resources: List[
 def project_from_json(text: str, source: str = "<json>") -> Project: ...
 def state_dir_for(tiltfile_dir: str) -> str: ...
 
+class KubeContext:
+    name: str
+    cluster: str
+    server: str
+    user: str
+    namespace: str
+    @property
+    def local(self) -> bool: ...
+
+class KubeConfig:
+    files: List[str]
+    current_context: str
+    contexts: List[KubeContext]
+    def find(self, name: str) -> Optional[KubeContext]: ...
+    @staticmethod
+    def paths(kubeconfig_env: str, home: str) -> List[str]: ...
+    @staticmethod
+    def load(files: Sequence[str]) -> KubeConfig: ...
+
 # --- exec --------------------------------------------------------------------
 
 class Stream(enum.Enum):
@@ -562,6 +581,8 @@ class HelmRelease:
     atomic: bool
     create_namespace: bool
     flags: List[str]
+    kube_context: str
+    kubeconfig: str
     resource_deps: List[str]
     labels: List[str]
     declared_file: str
