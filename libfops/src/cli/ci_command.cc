@@ -11,6 +11,7 @@
 #include "fops/engine/engine.h"
 #include "fops/engine/default_effect_checks.h"
 #include "fops/engine/input_gate.h"
+#include "fops/engine/registry_logins.h"
 #include "fops/engine/stop_signals.h"
 #include "fops/engine/telemetry_observer.h"
 #include "fops/engine/terminal_reporter.h"
@@ -77,7 +78,12 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   GuardConfig guard_config = plan.guard;
   guard_config.mode = Mode::kDevelopment;
   Guard guard(std::move(guard_config));
-  InputGate gate(state_dir, {.checks = DefaultEffectChecks(&guard)});
+  // The registry logins the plane names, checked before anything runs.
+  std::unique_ptr<HttpClient> http = NewCurlHttpClient();
+  absl::StatusOr<std::unique_ptr<RegistryLogins>> logins =
+      RegistryLogins::Prepare(project.resources, state_dir, *http, /*verify=*/true);
+  if (!logins.ok()) return ErrorExit(logins.status());
+  InputGate gate(state_dir, {.checks = DefaultEffectChecks(&guard, (*logins)->AsLookup())});
 
   absl::Duration flush_timeout = absl::Seconds(5);
   absl::StatusOr<std::unique_ptr<TelemetryObserver>> telemetry =
