@@ -261,6 +261,7 @@ class ResourceStatus(enum.Enum):
     def label(self) -> str: ...
 
 class ResourceResult:
+    """reason and last_lines are redacted; bytes that are not UTF-8 read as U+FFFD."""
     name: str
     status: ResourceStatus
     duration: float
@@ -304,6 +305,10 @@ class Observer:
     probe (still running every period) failed failure_threshold times in a row
     (ready False, reason "not ready: ... failed 3 times: HTTP 500"), or then
     passed success_threshold times again (ready True, reason "").
+
+    Every text it receives (output lines, reasons, results, the resource and
+    the command spec) has the run's secrets replaced by "[REDACTED]"; bytes
+    that are not UTF-8 arrive as U+FFFD.
     """
     def __init__(self) -> None: ...
 

@@ -22,6 +22,7 @@
 #include "fops/model/kube_config.h"
 #include "fops/model/probe.h"
 #include "fops/model/project_json.h"
+#include "fops/model/project_secrets.h"
 #include "fops/model/resource.h"
 
 namespace fops::python {
@@ -297,11 +298,12 @@ void BindModel(py::module_& m) {
   BindResource(m);
   BindSessionLock(m);
   m.def("project_to_json", [](const Project& project, bool redact) {
-    return redact ? ProjectToRedactedJson(project, Redactor::FromEnvironment())
+    return redact ? ProjectToRedactedJson(project, ProjectRedactor(project))
                   : ProjectToJson(project);
   }, py::arg("project"), py::arg("redact") = false,
         "The project as JSON (what `fops plan --json` prints and C++ tools load); "
-        "redact=True hides env values under secret-looking names and the environment's secrets.");
+        "redact=True hides env values under secret-looking names, and those values and the "
+        "environment's secrets wherever they appear.");
   m.def("project_from_json", [](const std::string& text, const std::string& source) {
     return ValueOrRaise(ProjectFromJson(text, source));
   }, py::arg("text"), py::arg("source") = "<json>", "Parses project JSON; ConfigError naming the field.");

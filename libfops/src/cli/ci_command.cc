@@ -16,6 +16,7 @@
 #include "fops/engine/telemetry_observer.h"
 #include "fops/engine/terminal_reporter.h"
 #include "fops/exec/process_executor.h"
+#include "fops/model/project_secrets.h"
 #include "fops/policy/guard.h"
 #include "fops/telemetry/env_lookup.h"
 #include "fops/telemetry/telemetry_config.h"
@@ -23,7 +24,11 @@
 namespace fops {
 namespace {
 
-void PrintError(std::string_view message) {
+// Every message the command prints of its own passes here, masked with the
+// run's secrets.
+void PrintError(std::string_view text, const Redactor& redactor) {
+  const std::string masked = redactor.Redact(text);
+  const std::string_view message = masked;
   std::fflush(stdout);
   size_t start = 0;
   do {
@@ -34,8 +39,8 @@ void PrintError(std::string_view message) {
   } while (start < message.size());
 }
 
-int ErrorExit(const absl::Status& status) {
-  PrintError(std::string(status.message()));
+int ErrorExit(const absl::Status& status, const Redactor& redactor) {
+  PrintError(std::string(status.message()), redactor);
   return ExitCodeFor(status);
 }
 
@@ -74,6 +79,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   std::fwrite(plan.load_stderr.data(), 1, plan.load_stderr.size(), stderr);
 
   const Project& project = plan.project;
+  const Redactor redactor = ProjectRedactor(project);
   const std::string state_dir = StateDirFor(project.root).string();
   GuardConfig guard_config = plan.guard;
   guard_config.mode = Mode::kDevelopment;
@@ -88,7 +94,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   absl::Duration flush_timeout = absl::Seconds(5);
   absl::StatusOr<std::unique_ptr<TelemetryObserver>> telemetry =
       NewTelemetry(project, state_dir, &flush_timeout);
-  if (!telemetry.ok()) return ErrorExit(telemetry.status());
+  if (!telemetry.ok()) return ErrorExit(telemetry.status(), redactor);
 
   ProcessExecutor executor(ProcessExecutorOptions{.subreaper = true});
   TerminalReporter reporter(stdout);
@@ -103,7 +109,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
 
   absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Create(project, executor, std::move(engine_options));
-  if (!engine.ok()) return ErrorExit(engine.status());
+  if (!engine.ok()) return ErrorExit(engine.status(), redactor);
 
   RunResult result;
   int signal = 0;
@@ -118,7 +124,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   if (*telemetry) strict = FinishTelemetry(**telemetry, flush_timeout);
   engine->reset();  // stops whatever still runs before the exit code is decided
   if (!strict.ok()) {
-    PrintError(std::string(strict.message()));
+    PrintError(std::string(strict.message()), redactor);
     return kExitFailed;
   }
   if (signal != 0) return 128 + signal;
