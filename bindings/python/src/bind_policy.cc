@@ -1,10 +1,11 @@
 // Python shims for the policy layer: fops.Guard, the guard the engine
-// applies, and the rule table `fops guard --rules` prints.
+// applies, and the rule table `fops guard --rules` and `--explain` print.
 //
 //   guard = fops.Guard(mode="development", dev_namespaces=["fractalops-dev"])
 //   guard.check(["kubectl", "get", "pods"])        # None: allowed
 //   guard.check_shell("kubectl set image ...")     # raises fops.PolicyError
 //   guard.refusal("argocd app sync api")           # ("argo-sync-outside-deploy", "refused by ...")
+//   fops._fops.explain_guard_rule("kubectl-mutation")
 #include <pybind11/stl.h>
 
 #include <map>
@@ -60,7 +61,7 @@ Guard MakeGuard(const std::string& mode, std::optional<std::vector<std::string>>
 
 void BindPolicy(py::module_& m) {
   py::class_<Guard, CommandPolicy>(m, "Guard", R"doc(
-The guard every command passes before it runs (docs/guard.md): kubectl for
+The guard every command passes before it runs: kubectl for
 diagnostics only, Argo CD never paused, `argocd app sync` only in deployment
 mode, Helm only into dev releases in dev namespaces (development mode), no
 release-tag pushes from the dev loop, no per-preview workspaces or
@@ -128,11 +129,19 @@ Pass it to fops.Engine(policy=...) or check commands directly.
       [] {
         std::vector<py::tuple> rules;
         for (const GuardRule& r : GuardRules()) {
-          rules.push_back(py::make_tuple(std::string(r.id), std::string(r.boundary), std::string(r.refuses)));
+          rules.push_back(py::make_tuple(std::string(r.id), std::string(r.reason), std::string(r.refuses)));
         }
         return rules;
       },
-      "Every guard rule as (id, the seed sentence it protects, what it refuses).");
+      "Every guard rule as (id, the one-line reason its refusals give, what it refuses).");
+  m.def(
+      "explain_guard_rule",
+      [](const std::string& rule_id) {
+        return ExplainGuardRule(*ValueOrRaise(FindGuardRule(rule_id)));
+      },
+      py::arg("rule_id"),
+      "The full explanation of a rule (what it refuses, why, what to do instead, examples); "
+      "fops.ConfigError naming the closest ids for an unknown one.");
   m.def("guard_rule_of", [](const std::string& message) {
     return GuardRuleOf(absl::FailedPreconditionError(message));
   }, py::arg("message"), "The rule id of a refusal message, or ''.");

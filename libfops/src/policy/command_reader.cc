@@ -23,10 +23,25 @@ namespace {
 constexpr int kMaxDepth = 24;
 constexpr std::uintmax_t kMaxScriptBytes = 1 << 20;
 
+constexpr GuardExample kUnreadableExamples[] = {
+    {"echo 'unterminated"},
+    {"echo $(kubectl get pods"},
+    {"echo 'terminated'", false},
+    {"bash -c 'kubectl get pods'", false},
+};
+
 constexpr GuardRule kUnreadableRule = {
-    kUnreadable, "",
-    "shell text the guard cannot read (an unterminated quote, nesting too deep): it cannot "
-    "tell what would run"};
+    .id = kUnreadable,
+    .reason = "the guard cannot tell what this shell text would run, so none of it runs",
+    .refuses = "shell text the guard cannot read (an unterminated quote, nesting too deep): it "
+               "cannot tell what would run",
+    .why = "Every command passes the guard before it runs. Text a shell would reject (an "
+           "unterminated quote, $( or backtick, an unmatched parenthesis) or shells and "
+           "wrappers nested deeper than the guard follows cannot be checked, and letting what "
+           "cannot be checked through would let anything through.",
+    .instead = "Fix the quoting (a shell would reject this text too), or flatten the nesting: "
+               "put the steps in a shell script that the command runs, which the guard reads.",
+    .examples = kUnreadableExamples};
 
 std::string Basename(std::string_view path) {
   size_t slash = path.rfind('/');
@@ -82,17 +97,23 @@ absl::Status CommandReader::Argv(const std::vector<std::string>& argv) {
 // than the whole check.
 absl::Status CommandReader::Finish(const absl::Status& status) {
   if (status.ok()) return status;
-  std::string message =
-      Redactor::FromEnvironment().Redact(redactor_.Redact(ToStd(status.message())));
-  return absl::Status(status.code(), message);
+  return absl::Status(status.code(), Redacted(ToStd(status.message())));
+}
+
+std::string CommandReader::Redacted(std::string_view text) const {
+  return Redactor::FromEnvironment().Redact(redactor_.Redact(text));
+}
+
+absl::Status CommandReader::Unreadable(const absl::Status& split_error) const {
+  return Refuse(kUnreadable,
+                absl::StrCat("shell text a shell would reject: ", split_error.message()));
 }
 
 absl::Status CommandReader::Refuse(std::string_view rule_id, std::string_view detail) const {
   const GuardRule* found = FindRule(rule_id);
   const GuardRule& rule = found != nullptr ? *found : kUnreadableRule;
-  std::string message = absl::StrCat(ToAbsl(kRefusedPrefix), ToAbsl(rule.id), ": ");
-  if (!rule.boundary.empty()) absl::StrAppend(&message, "\"", ToAbsl(rule.boundary), "\" ");
-  absl::StrAppend(&message, "-- ", ToAbsl(detail));
+  std::string message = absl::StrCat(ToAbsl(kRefusedPrefix), ToAbsl(rule.id), ": ",
+                                     ToAbsl(rule.reason), " (", ToAbsl(detail), ")");
   if (!via_.empty()) absl::StrAppend(&message, " [via ", absl::StrJoin(via_, " > "), "]");
   return absl::FailedPreconditionError(message);
 }
@@ -103,11 +124,7 @@ absl::Status CommandReader::Script(std::string_view text, std::string via) {
   absl::StatusOr<std::vector<ShellCommand>> commands = SplitShell(text);
   via_.push_back(std::move(via));
   if (!commands.ok()) {
-    absl::Status refusal = Refuse(
-        kUnreadable, absl::StrCat("the guard cannot read this shell text: ",
-                                  commands.status().message(),
-                                  "; a shell would reject it too, and the guard refuses what it "
-                                  "cannot read"));
+    absl::Status refusal = Unreadable(commands.status());
     via_.pop_back();
     return refusal;
   }

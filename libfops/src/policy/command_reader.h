@@ -55,6 +55,8 @@ class CommandReader {
 
   // --- command_reader.cc: shell text, words, variables, dispatch -----------
   absl::Status Finish(const absl::Status& status);
+  std::string Redacted(std::string_view text) const;
+  absl::Status Unreadable(const absl::Status& split_error) const;
   absl::Status Refuse(std::string_view rule_id, std::string_view detail) const;
   absl::Status Script(std::string_view text, std::string via);
   Arg ResolveVariable(const std::string& name, const ShellWord& word) const;

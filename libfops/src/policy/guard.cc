@@ -3,12 +3,14 @@
 // of each tool are in policy/rules.
 #include "fops/policy/guard.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "fops/base/string_view.h"
 #include "fops/exec/scripted_executor.h"
 #include "command_reader.h"
@@ -42,6 +44,46 @@ bool IsSemver(std::string_view tag) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+') return false;
   }
   return true;
+}
+
+// Edits (insert, delete, replace) between two ids: how close a typo is.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// `text` as lines of at most `width` characters, each after `indent`.
+void AppendWrapped(std::string& out, std::string_view text, std::string_view indent, size_t width) {
+  size_t column = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(start, end - start);
+    if (column > 0 && column + 1 + word.size() > width) {
+      out += "\n";
+      column = 0;
+    }
+    if (column == 0) {
+      absl::StrAppend(&out, ToAbsl(indent), ToAbsl(word));
+      column = indent.size() + word.size();
+    } else {
+      absl::StrAppend(&out, " ", ToAbsl(word));
+      column += 1 + word.size();
+    }
+    start = end + 1;
+  }
+  out += "\n";
 }
 
 }  // namespace
@@ -106,6 +148,57 @@ const std::vector<GuardRule>& GuardRules() {
     return all;
   }();
   return *rules;
+}
+
+absl::StatusOr<const GuardRule*> FindGuardRule(std::string_view id) {
+  if (const GuardRule* rule = guard_rules::FindRule(id)) return rule;
+  // Close ids first: a typo (a few edits) or a part of an id (helm).
+  std::vector<std::pair<size_t, std::string_view>> close;
+  for (const GuardRule& rule : GuardRules()) {
+    size_t distance = EditDistance(id, rule.id);
+    bool part = id.size() >= 3 && rule.id.find(id) != std::string_view::npos;
+    if (part || distance <= std::max<size_t>(2, id.size() / 3)) {
+      close.emplace_back(part ? 0 : distance, rule.id);
+    }
+  }
+  std::stable_sort(close.begin(), close.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> names;
+  for (const auto& [distance, name] : close) names.emplace_back(name);
+  std::string message = absl::StrCat("unknown guard rule '", ToAbsl(id), "'");
+  if (!names.empty()) {
+    absl::StrAppend(&message, "; did you mean ", absl::StrJoin(names, ", "), "?");
+  } else {
+    std::vector<std::string> all;
+    for (const GuardRule& rule : GuardRules()) all.emplace_back(rule.id);
+    absl::StrAppend(&message, "; the rules are ", absl::StrJoin(all, ", "));
+  }
+  return absl::NotFoundError(message);
+}
+
+std::string ExplainGuardRule(const GuardRule& rule) {
+  constexpr size_t kWidth = 78;
+  std::string out = absl::StrCat(ToAbsl(rule.id), "\n");
+  AppendWrapped(out, rule.reason, "  ", kWidth);
+  out += "\nRefuses:\n";
+  AppendWrapped(out, rule.refuses, "  ", kWidth);
+  out += "\nWhy:\n";
+  AppendWrapped(out, rule.why, "  ", kWidth);
+  out += "\nInstead:\n";
+  AppendWrapped(out, rule.instead, "  ", kWidth);
+  for (bool refused : {true, false}) {
+    bool header = false;
+    for (const GuardExample& example : rule.examples) {
+      if (example.refused != refused) continue;
+      if (!header) {
+        absl::StrAppend(&out, "\n", refused ? "Refused" : "Allowed", " in ",
+                        ToAbsl(ModeName(rule.mode)), " mode:\n");
+        header = true;
+      }
+      absl::StrAppend(&out, "  ", ToAbsl(example.command), "\n");
+    }
+  }
+  return out;
 }
 
 std::string GuardRuleOf(const absl::Status& status) {

@@ -7,9 +7,10 @@
     fops guard --mode deployment -- argocd app sync fractalops-api
     fops guard --script ops/deploy.sh                   # every command of a script
     fops guard --rules                                  # the rule table
+    fops guard --explain kubectl-mutation               # why a rule exists, what to do instead
 
-Exit 0 when allowed, 3 (refused by policy) when refused, 2 for bad usage, so
-a team can check its scripts in CI. See docs/guard.md.
+Exit 0 when allowed, 3 (refused by policy) when refused, 2 for bad usage
+(an unknown rule too), so a team can check its scripts in CI.
 """
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ from fops import cli
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "guard", usage="fops guard [--mode MODE] [options] (--shell STRING | --script FILE | "
-                       "-- ARGV ... | --rules)",
+                       "-- ARGV ... | --rules | --explain RULE)",
         help="check a command against the guard without running it",
         description="Checks a command as the engine would before running it: argv after --, "
                     "a shell string with --shell (as `sh -c STRING`), or a shell script file "
-                    "with --script. Exit 0: allowed; exit 3: refused (the rule and the seed "
-                    "boundary it protects are printed). Nothing is run.")
+                    "with --script. Exit 0: allowed; exit 3: refused (the rule, its reason and "
+                    "what the guard saw are printed). Nothing is run. --explain RULE tells why a "
+                    "rule exists and what to do instead.")
     parser.add_argument("--mode", default="development",
                         help="development (default), staging or deployment")
     parser.add_argument("--shell", action="append", default=[], metavar="STRING",
@@ -43,7 +45,11 @@ def register(subparsers) -> None:
                         help="dev releases end with this (default -dev)")
     parser.add_argument("--staging-target", action="append", default=[], metavar="RELEASE/NS",
                         help="staging mode: a canonical release named as a target")
-    parser.add_argument("--rules", action="store_true", help="print every rule and exit")
+    parser.add_argument("--rules", action="store_true",
+                        help="print every rule (id and what it refuses) and exit")
+    parser.add_argument("--explain", metavar="RULE",
+                        help="print why RULE exists, what it refuses, what to do instead and "
+                             "examples, and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when allowed")
     parser.set_defaults(func=run)
 
@@ -73,12 +79,14 @@ def _guard(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from fops import _fops
 
+    if args.explain is not None:
+        print(_fops.explain_guard_rule(args.explain), end="")
+        return cli.EXIT_OK
     if args.rules:
-        for rule_id, boundary, refuses in _fops.guard_rules():
+        for rule_id, _reason, refuses in _fops.guard_rules():
             print(rule_id)
-            if boundary:
-                print(f'  protects: "{boundary}"')
-            print(f"  refuses:  {refuses}")
+            print(f"  {refuses}")
+        print("\n`fops guard --explain RULE`: why a rule exists, what to do instead, examples")
         return cli.EXIT_OK
     commands = []
     if args.tiltfile_args:

@@ -12,18 +12,64 @@
 namespace fops::guard_rules {
 namespace {
 
+constexpr GuardExample kPauseExamples[] = {
+    {"argocd app set fractalops-api --sync-policy none"},
+    {"argocd app patch fractalops-api --patch '{\"spec\":{\"syncPolicy\":null}}' --type merge"},
+    {"argocd proj windows add default --kind deny --schedule '* * * * *' --duration 1h"},
+    {"kubectl annotate application fractalops-api -n argocd "
+     "argocd.argoproj.io/skip-reconcile=true"},
+    {"argocd app get fractalops-api", false},
+    {"kubectl get applications -n argocd", false},
+};
+
+constexpr GuardExample kAppMutationExamples[] = {
+    {"argocd app delete fractalops-api"},
+    {"argocd app rollback fractalops-api 3"},
+    {"argocd app set fractalops-api -p image.tag=dev-1"},
+    {"argocd app diff fractalops-api", false},
+    {"argocd app history fractalops-api", false},
+};
+
+constexpr GuardExample kSyncExamples[] = {
+    {"argocd app sync fractalops-api"},
+    {"sh -c 'argocd app sync fractalops-api --prune'"},
+    {"argocd app get fractalops-api", false},
+    {"argocd app diff fractalops-api", false},
+};
+
 constexpr GuardRule kRules[] = {
-    {kArgoPause,
-     "Tilt must not call kubectl set image, patch Deployment env, or pause Argo for ordinary "
-     "dev iteration.",
-     "turning off auto-sync or pausing Argo CD: argocd app set/unset/patch/edit touching the "
-     "sync policy, sync windows, kubectl mutations of Argo CD objects or annotations, in every "
-     "mode"},
-    {kArgoAppMutation, "Argo owns canonical release mutation",
-     "argocd app create/delete/rollback/set/patch/terminate-op/actions run, appset and project "
-     "mutations, argocd admin, in every mode"},
-    {kArgoSync, "make deploy-mode is the required way to hand ownership back to Argo.",
-     "argocd app sync outside deployment mode (use `fops mode deploy`)"},
+    {.id = kArgoPause,
+     .reason = "Argo CD keeps reconciling; the dev loop never pauses it or turns off auto-sync",
+     .refuses = "turning off auto-sync or pausing Argo CD: argocd app set/unset/patch/edit "
+                "touching the sync policy, sync windows, kubectl mutations of Argo CD objects "
+                "or annotations, in every mode",
+     .why = "While Argo CD is paused or an application's auto-sync is off, the cluster drifts "
+            "from Git unseen, and handing the release back to Argo CD has nothing to return "
+            "to. Argo CD's own objects (applications, projects, its annotations, its "
+            "controllers, anything in namespace argocd) are not the dev loop's to change.",
+     .instead = "Iterate on dev releases in a dev namespace, which Argo CD does not own; change "
+                "a sync policy or a sync window in Git, where Argo CD reads it.",
+     .examples = kPauseExamples},
+    {.id = kArgoAppMutation,
+     .reason = "Argo CD applications change through Git, never from the dev loop",
+     .refuses = "argocd app create/delete/rollback/set/patch/terminate-op/actions run, appset "
+                "and project mutations, argocd admin, in every mode",
+     .why = "What Argo CD deploys is what Git declares. An application created, deleted, "
+            "rolled back or edited by hand is a change no review saw, which the next sync "
+            "undoes or, worse, keeps.",
+     .instead = "Change the application's manifests in Git. Reading stays allowed: argocd app "
+                "get, list, diff, history, manifests, logs, resources, wait.",
+     .examples = kAppMutationExamples},
+    {.id = kArgoSync,
+     .reason = "only deployment mode hands releases back to Argo CD: run fops mode deploy",
+     .refuses = "argocd app sync outside deployment mode",
+     .why = "A sync while a dev session still runs lets the dev loop and Argo CD write the "
+            "same releases. fops mode deploy stops the session first, then syncs each "
+            "application and waits until it is Synced and Healthy, so ownership passes once, "
+            "on purpose.",
+     .instead = "fops mode deploy (fops mode deploy --plan shows what it would do). In "
+                "deployment mode argocd app sync is allowed.",
+     .examples = kSyncExamples},
 };
 
 constexpr ToolName kNames[] = {{"argocd"}};
@@ -77,15 +123,12 @@ std::optional<Refusal> CheckArgocd(const ToolCall& call) {
     if (sub == "sync") {
       if (call.config.mode == Mode::kDeployment) return std::nullopt;
       return Refusal{kArgoSync, absl::StrCat(what, " in ", ToAbsl(ModeName(call.config.mode)),
-                                             " mode: `fops mode deploy` stops the session, "
-                                             "syncs and waits for Synced/Healthy")};
+                                             " mode")};
     }
     if (Contains({"set", "unset", "patch", "edit"}, sub) && TouchesSyncPolicy(line)) {
       return Refusal{kArgoPause, absl::StrCat(what, " touching the sync policy")};
     }
-    return Refusal{kArgoAppMutation,
-                   absl::StrCat(what, ": Argo CD applications change through Git, and the dev "
-                                      "loop never edits them")};
+    return Refusal{kArgoAppMutation, what};
   }
   if (Contains({"appset", "appsets", "applicationset", "applicationsets"}, verb)) {
     if (sub.empty() || Contains({"get", "list", "help"}, sub)) return std::nullopt;
@@ -96,7 +139,7 @@ std::optional<Refusal> CheckArgocd(const ToolCall& call) {
     if (sub == "windows") {
       std::string action = line.positionals.size() > 2 ? line.positionals[2].text : "";
       if (action.empty() || action == "list") return std::nullopt;
-      return Refusal{kArgoPause, absl::StrCat(what, " ", Safe(action), ": sync windows pause Argo CD")};
+      return Refusal{kArgoPause, absl::StrCat(what, " ", Safe(action), ": a sync window")};
     }
     return Refusal{kArgoAppMutation, what};
   }

@@ -15,10 +15,30 @@
 namespace fops::guard_rules {
 namespace {
 
+constexpr GuardExample kExamples[] = {
+    {"docker push ghcr.io/yamonco/fractalops-runtime:latest"},
+    {"buildah push ghcr.io/yamonco/fractalops-runtime:v1.2.3"},
+    {"crane tag ghcr.io/yamonco/fractalops-runtime:dev-1a2b v1.2.3"},
+    {"docker buildx build --push -t ghcr.io/yamonco/fractalops-portal:stable portal"},
+    {"buildah push ghcr.io/yamonco/fractalops-runtime:dev-1a2b3c", false},
+    {"docker build -t fractalops-runtime:latest .", false},
+    {"buildah push localhost/runtime:latest oci:/tmp/out", false},
+};
+
 constexpr GuardRule kRules[] = {
-    {kReleaseTag, "Never use Tilt to promote a release. Use it only for fast live-cluster iteration.",
-     "development and staging modes: pushing an image under a release tag (v1.2.3, latest, "
-     "release-*, ...) with docker/podman/buildah/skopeo/crane/oras/regctl/buildctl/kaniko"},
+    {.id = kReleaseTag,
+     .reason = "release tags come from the release pipeline; the dev loop pushes dev tags only",
+     .refuses = "development and staging modes: pushing an image under a release tag (v1.2.3, "
+                "latest, release-*, ...) with docker/podman/buildah/skopeo/crane/oras/regctl/"
+                "buildctl/kaniko",
+     .why = "A release tag (a semantic version such as v1.2.3, or latest, stable, release, "
+            "release-*, prod, production and the repo's release_tags) names what was promoted. "
+            "A dev build pushed under one replaces a release with untested work for everyone "
+            "who pulls it. A reference without a tag pushes latest.",
+     .instead = "Push dev tags (dev-<commit>), as image_build does in development mode; let the "
+                "release pipeline tag releases. Building locally under any tag, pushing by "
+                "digest, and writing to a local destination (oci:, dir:) stay allowed.",
+     .examples = kExamples},
 };
 
 constexpr ToolName kNames[] = {{"docker"},  {"podman"}, {"nerdctl"}, {"buildah"},
@@ -214,13 +234,12 @@ std::optional<Refusal> CheckImagePush(const ToolCall& call) {
                             ? ""
                             : absl::StrCat(" ", Safe(ref.text));
     if (StartsWith(ref.text, "all-tags:")) {
-      return Refusal{kReleaseTag, absl::StrCat(ToAbsl(call.tool), " push --all-tags may push release tags; "
-                                                                 "push the dev tag alone")};
+      return Refusal{kReleaseTag, absl::StrCat(ToAbsl(call.tool), " push --all-tags, which may push "
+                                                                 "release tags")};
     }
     return Refusal{kReleaseTag,
                    absl::StrCat(ToAbsl(call.tool), " pushes", shown, " under release tag ", Safe(*tag), " in ",
-                                ToAbsl(ModeName(config.mode)),
-                                " mode; release tags come from Git/CI, never from the dev loop")};
+                                ToAbsl(ModeName(config.mode)), " mode")};
   }
   return std::nullopt;
 }

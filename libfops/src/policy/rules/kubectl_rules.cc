@@ -11,11 +11,32 @@
 namespace fops::guard_rules {
 namespace {
 
+constexpr GuardExample kKubectlExamples[] = {
+    {"kubectl set image deploy/api api=ghcr.io/yamonco/api:dev-1a2b"},
+    {"kubectl rollout restart deploy/api"},
+    {"cd k8s && kubectl apply -f ."},
+    {"kubectl -n fractalops-dev scale deploy/api --replicas=0"},
+    {"kubectl get pods -n fractalops-dev", false},
+    {"kubectl logs -f deploy/api --tail=100", false},
+    {"kubectl -n fractalops-dev port-forward svc/portal 8080:80", false},
+};
+
 constexpr GuardRule kRules[] = {
-    {kKubectl,
-     "Tilt must not call kubectl set image, patch Deployment env, or pause Argo for ordinary "
-     "dev iteration.",
-     "every kubectl verb but the diagnostics allow-list, in every mode"},
+    {.id = kKubectl,
+     .reason = "kubectl is for diagnostics only; the dev loop never changes a live workload",
+     .refuses = "every kubectl verb but the diagnostics allow-list, in every mode",
+     .why = "A workload changed by hand (set image, patch, edit, scale, apply, delete, rollout "
+            "restart) is a state neither Git nor the dev loop knows about: the next sync or "
+            "upgrade silently undoes it, or keeps it without anyone knowing why. The dev loop "
+            "changes what runs in the cluster only through its dev Helm releases. oc and "
+            "kubecolor are read as kubectl.",
+     .instead = "Declare the change: an image_build and a helm_release in the Tiltfile (fops up "
+                "rebuilds the image and upgrades the dev release when its inputs change), or a "
+                "commit for what Argo CD owns. Allowed in every mode: get, describe, logs, top, "
+                "events, explain, version, api-resources, api-versions, cluster-info, "
+                "port-forward, wait, diff, kustomize, config view/get-contexts/current-context, "
+                "auth can-i/whoami, rollout status/history.",
+     .examples = kKubectlExamples},
 };
 
 constexpr ToolName kNames[] = {{"kubectl"}, {"oc"}, {"kubecolor"}};
@@ -75,15 +96,14 @@ std::optional<Refusal> CheckKubectl(const ToolCall& call) {
   const Arg* ns = line.Flag({"-n", "--namespace"});
   if (line.positionals.empty()) {
     if (call.trailing_unknown) {
-      return Refusal{kKubectl, "kubectl with its verb read from xargs input; kubectl is for "
-                               "diagnostics only"};
+      return Refusal{kKubectl, "kubectl with its verb read from xargs input"};
     }
     return std::nullopt;
   }
   const Arg& verb = line.positionals[0];
   if (!verb.known) {
-    return Refusal{kKubectl, "kubectl verb is an expansion the guard cannot see; kubectl is for "
-                             "diagnostics only"};
+    return Refusal{kKubectl, absl::StrCat("kubectl ", Safe(verb.text),
+                                          ": a verb the guard cannot see")};
   }
   std::string sub = line.positionals.size() > 1 ? line.positionals[1].text : "";
   if (Allowed(verb.text, sub)) return std::nullopt;
@@ -93,24 +113,27 @@ std::optional<Refusal> CheckKubectl(const ToolCall& call) {
                             verb.text);
   std::string what = absl::StrCat("kubectl ", Safe(verb.text), two_words && !sub.empty() ? " " : "",
                                   two_words && !sub.empty() ? Safe(sub) : "");
+  // What it saw: the verb and the object it names, e.g. `kubectl set image
+  // deploy/api …`. Only name-like words are shown (Safe).
+  std::string shown = what;
+  size_t object = two_words && !sub.empty() ? 2 : 1;
+  if (object < line.positionals.size()) {
+    absl::StrAppend(&shown, " ", Safe(line.positionals[object].text));
+    if (object + 1 < line.positionals.size()) absl::StrAppend(&shown, " …");
+  }
   if (verb.text == "create" && (sub == "namespace" || sub == "ns") && line.positionals.size() > 2 &&
       call.config.IsPreviewNamespace(line.positionals[2].text)) {
     return Refusal{kPreviewNamespace,
-                   absl::StrCat("kubectl create namespace ", Safe(line.positionals[2].text),
-                                ": project previews run in the Daytona sandbox, not in cluster "
-                                "namespaces")};
+                   absl::StrCat("kubectl create namespace ", Safe(line.positionals[2].text))};
   }
   if (ns != nullptr && ns->known && call.config.IsPreviewNamespace(ns->text)) {
-    return Refusal{kPreviewNamespace, absl::StrCat(what, " in preview namespace ", Safe(ns->text))};
+    return Refusal{kPreviewNamespace, absl::StrCat(shown, " in namespace ", Safe(ns->text))};
   }
   if (TouchesArgo(line, ns)) {
-    return Refusal{kArgoPause, absl::StrCat(what, " on Argo CD's own objects, annotations or sync "
-                                                  "policy")};
+    return Refusal{kArgoPause, absl::StrCat(shown, ": Argo CD's own objects, annotations or sync "
+                                                   "policy")};
   }
-  return Refusal{kKubectl,
-                 absl::StrCat(what, "; kubectl is for diagnostics only: get, describe, logs, top, "
-                                    "events, explain, version, api-resources, config view, auth "
-                                    "can-i, port-forward (all: docs/guard.md)")};
+  return Refusal{kKubectl, shown};
 }
 
 }  // namespace
