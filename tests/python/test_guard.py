@@ -162,6 +162,59 @@ def test_fops_guard_rules_lists_ids_and_one_line_each():
     assert "fops guard --explain RULE" in listed.stdout
 
 
+def test_fops_guard_script_names_the_line_of_every_refused_command(tmp_path):
+    (tmp_path / "lib.sh").write_text("restart() { kubectl rollout restart deploy/api; }\n")
+    script = tmp_path / "deploy.sh"
+    script.write_text(textwrap.dedent("""\
+        #!/bin/sh
+        set -e
+        make build
+        K=kubectl
+        $K set image deploy/api api=ghcr.io/yamonco/api:dev-1
+        helm upgrade --install api-dev charts/api -n fractalops-dev
+        if [ -n "$PUSH" ]; then
+          docker push \\
+            ghcr.io/yamonco/api:v1.2.3
+        fi
+        kubectl get pods -n fractalops-dev
+        . ./lib.sh
+        argocd app sync fractalops-api \\
+          --auth-token s3cr3t-t0ken
+        echo done
+    """))
+    checked = run_fops("guard", "--script", "deploy.sh", cwd=tmp_path)
+    assert checked.returncode == 3
+    assert checked.stdout == ""
+    assert checked.stderr.splitlines() == [
+        "deploy.sh:5: $K set image deploy/api api=ghcr.io/yamonco/api:dev-1: refused by guard "
+        "rule kubectl-mutation: kubectl is for diagnostics only; the dev loop never changes a "
+        "live workload (kubectl set image deploy/api …)",
+        "deploy.sh:8: docker push ghcr.io/yamonco/api:v1.2.3: refused by guard rule "
+        "release-tag-push: release tags come from the release pipeline; the dev loop pushes dev "
+        "tags only (docker pushes ghcr.io/yamonco/api:v1.2.3 under release tag v1.2.3 in "
+        "development mode)",
+        "deploy.sh:12: . ./lib.sh: refused by guard rule kubectl-mutation: kubectl is for "
+        "diagnostics only; the dev loop never changes a live workload (kubectl rollout restart "
+        "deploy/api) [via . ./lib.sh]",
+        "deploy.sh:13: argocd app sync fractalops-api --auth-token [REDACTED]: refused by guard "
+        "rule argo-sync-outside-deploy: only deployment mode hands releases back to Argo CD: run "
+        "fops mode deploy (argocd app sync in development mode)",
+    ]
+
+    clean = tmp_path / "clean.sh"
+    clean.write_text("make build\nkubectl get pods\n")
+    allowed = run_fops("guard", "--script", str(clean))
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout == f"allowed (development mode): {clean}\n"
+
+    broken = tmp_path / "broken.sh"
+    broken.write_text("make\necho 'never closed\nkubectl delete pod x\n")
+    unreadable = run_fops("guard", "--script", str(broken))
+    assert unreadable.returncode == 3
+    assert unreadable.stderr.startswith(f"{broken}:2: echo 'never closed: refused by guard rule "
+                                        "unreadable: ")
+
+
 def test_fops_guard_reads_guard_settings_from_the_tiltfile(tmp_path):
     (tmp_path / "Tiltfile.py").write_text(textwrap.dedent("""\
         guard_settings(dev_namespaces=["team-dev"], dev_release_suffix="-sandbox")

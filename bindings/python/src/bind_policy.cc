@@ -5,6 +5,7 @@
 //   guard.check(["kubectl", "get", "pods"])        # None: allowed
 //   guard.check_shell("kubectl set image ...")     # raises fops.PolicyError
 //   guard.refusal("argocd app sync api")           # ("argo-sync-outside-deploy", "refused by ...")
+//   guard.script_refusals(text)                    # [(line, command, rule id, message), ...]
 //   fops._fops.explain_guard_rule("kubectl-mutation")
 #include <pybind11/stl.h>
 
@@ -107,6 +108,24 @@ Pass it to fops.Engine(policy=...) or check commands directly.
           },
           py::arg("command"), py::arg("env") = std::map<std::string, std::string>{},
           py::arg("dir") = "", "None when allowed, else (rule id, message).")
+      .def(
+          "script_refusals",
+          [](const Guard& g, const std::string& script, std::map<std::string, std::string> env,
+             std::string dir) {
+            CommandSpec spec;
+            spec.env = std::move(env);
+            spec.dir = std::move(dir);
+            std::vector<py::tuple> refusals;
+            for (const ScriptRefusal& r : g.CheckScript(script, spec)) {
+              refusals.push_back(py::make_tuple(r.line, r.command, GuardRuleOf(r.status),
+                                                std::string(r.status.message())));
+            }
+            return refusals;
+          },
+          py::arg("script"), py::arg("env") = std::map<std::string, std::string>{},
+          py::arg("dir") = "",
+          "Every refused command of a shell script, in the order they start: (line, command "
+          "text, rule id, message); [] when all are allowed.")
       .def_property_readonly("mode", [](const Guard& g) { return std::string(ModeName(g.config().mode)); })
       .def_property_readonly("dev_namespaces", [](const Guard& g) { return g.config().dev_namespaces; })
       .def_property_readonly("dev_release_suffix", [](const Guard& g) { return g.config().dev_release_suffix; })

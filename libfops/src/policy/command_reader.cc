@@ -1,5 +1,6 @@
 #include "command_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -46,6 +47,32 @@ constexpr GuardRule kUnreadableRule = {
 std::string Basename(std::string_view path) {
   size_t slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+// A command's text on one line: line continuations dropped, each run of
+// blanks with a newline in it one space, at most 200 bytes.
+std::string OneLine(std::string_view text) {
+  constexpr size_t kMax = 200;
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size() && text[i + 1] == '\n') c = text[++i];
+    if (c == '\n' || c == '\r') {
+      while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+      while (i + 1 < text.size() && std::isspace(static_cast<unsigned char>(text[i + 1]))) ++i;
+      out.push_back(' ');
+      continue;
+    }
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > kMax) {
+    size_t cut = kMax - 3;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    out.resize(cut);
+    out += "…";
+  }
+  return out;
 }
 
 Args Literal(const std::vector<std::string>& argv) {
@@ -107,6 +134,40 @@ std::string CommandReader::Redacted(std::string_view text) const {
 absl::Status CommandReader::Unreadable(const absl::Status& split_error) const {
   return Refuse(kUnreadable,
                 absl::StrCat("shell text a shell would reject: ", split_error.message()));
+}
+
+std::vector<ScriptRefusal> CommandReader::ScriptRefusals(std::string_view script) {
+  std::vector<size_t> newlines;
+  for (size_t i = script.find('\n'); i != std::string_view::npos; i = script.find('\n', i + 1)) {
+    newlines.push_back(i);
+  }
+  auto line_of = [&newlines](size_t offset) {
+    return static_cast<int>(std::lower_bound(newlines.begin(), newlines.end(), offset) -
+                            newlines.begin()) + 1;
+  };
+  std::vector<ScriptRefusal> refusals;
+  size_t error_at = 0;
+  absl::StatusOr<std::vector<ShellCommand>> commands = SplitShell(script, &error_at);
+  if (!commands.ok()) {
+    int line = line_of(std::min(error_at, script.size()));
+    size_t begin = line == 1 ? 0 : newlines[static_cast<size_t>(line) - 2] + 1;
+    size_t end = std::min(script.find('\n', begin), script.size());
+    refusals.push_back({.line = line,
+                        .command = Redacted(OneLine(script.substr(begin, end - begin))),
+                        .status = Finish(Unreadable(commands.status()))});
+    return refusals;
+  }
+  ++depth_;
+  for (const ShellCommand& command : *commands) {
+    absl::Status status = Simple(command);
+    if (status.ok()) continue;
+    std::string_view text = script.substr(command.begin, command.end - command.begin);
+    refusals.push_back({.line = line_of(command.begin),
+                        .command = Redacted(OneLine(text)),
+                        .status = Finish(status)});
+  }
+  --depth_;
+  return refusals;
 }
 
 absl::Status CommandReader::Refuse(std::string_view rule_id, std::string_view detail) const {

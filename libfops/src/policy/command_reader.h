@@ -48,6 +48,8 @@ class CommandReader {
 
   /// OK, or the redacted refusal of `argv`, run without a shell.
   absl::Status Argv(const std::vector<std::string>& argv);
+  /// Every refusal of the commands of a shell script, with where each starts.
+  std::vector<ScriptRefusal> ScriptRefusals(std::string_view script);
 
  private:
   using Env = std::map<std::string, Arg>;

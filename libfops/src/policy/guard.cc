@@ -227,4 +227,10 @@ absl::Status Guard::CheckShell(std::string_view script) const {
   return CheckArgv({"sh", "-c", std::string(script)});
 }
 
+std::vector<ScriptRefusal> Guard::CheckScript(std::string_view script,
+                                              const CommandSpec& spec) const {
+  guard_rules::CommandReader reader(config_, spec);
+  return reader.ScriptRefusals(script);
+}
+
 }  // namespace fops

@@ -130,6 +130,43 @@ TEST_F(GuardScriptTest, ReadsShellScriptsTheCommandRuns) {
               IsOk());
 }
 
+TEST_F(GuardScriptTest, CheckScriptNamesTheLineOfEveryRefusedCommand) {
+  Write("lib.sh", "kubectl delete pod x\n");
+  const std::string script =
+      "#!/bin/sh\n"                                           // 1
+      "K=kubectl\n"                                           // 2
+      "$K rollout restart deploy/api\n"                       // 3
+      "kubectl get pods\n"                                    // 4
+      "if [ -n \"$PUSH\" ]; then\n"                          // 5
+      "  docker push \\\n    ghcr.io/yamonco/api:v1.2.3\n"  // 6-7
+      "fi\n"                                                  // 8
+      ". ./lib.sh\n"                                          // 9
+      "argocd app sync api --auth-token s3cr3t-token\n";      // 10
+  std::vector<ScriptRefusal> refusals =
+      Guard().CheckScript(script, {.dir = dir_.string()});
+  ASSERT_EQ(refusals.size(), 4u);
+  EXPECT_EQ(refusals[0].line, 3);
+  EXPECT_EQ(refusals[0].command, "$K rollout restart deploy/api");
+  EXPECT_EQ(GuardRuleOf(refusals[0].status), "kubectl-mutation");
+  EXPECT_EQ(refusals[1].line, 6);
+  EXPECT_EQ(refusals[1].command, "docker push ghcr.io/yamonco/api:v1.2.3");
+  EXPECT_EQ(GuardRuleOf(refusals[1].status), "release-tag-push");
+  EXPECT_EQ(refusals[2].line, 9);
+  EXPECT_EQ(refusals[2].command, ". ./lib.sh");
+  EXPECT_THAT(refusals[2].status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                           HasSubstr("(kubectl delete pod …) [via . ./lib.sh]")));
+  EXPECT_EQ(refusals[3].line, 10);
+  EXPECT_EQ(refusals[3].command, "argocd app sync api --auth-token [REDACTED]");
+  EXPECT_EQ(GuardRuleOf(refusals[3].status), "argo-sync-outside-deploy");
+
+  EXPECT_TRUE(Guard().CheckScript("make\nkubectl get pods\n").empty());
+  std::vector<ScriptRefusal> unreadable = Guard().CheckScript("make\necho 'oops\nmake\n");
+  ASSERT_EQ(unreadable.size(), 1u);
+  EXPECT_EQ(unreadable[0].line, 2);
+  EXPECT_EQ(unreadable[0].command, "echo 'oops");
+  EXPECT_EQ(GuardRuleOf(unreadable[0].status), "unreadable");
+}
+
 TEST(GuardConfigTest, DevReleasesNamespacesAndReleaseTags) {
   GuardConfig config;
   EXPECT_TRUE(config.IsDevRelease("fractalops-api-dev"));

@@ -5,12 +5,14 @@
     fops guard -- kubectl set image deploy/api api=x     # exit 3, prints the rule
     fops guard --shell 'make && helm upgrade --install api-dev charts/api -n fractalops-dev'
     fops guard --mode deployment -- argocd app sync fractalops-api
-    fops guard --script ops/deploy.sh                   # every command of a script
+    fops guard --script ops/deploy.sh                   # every command of a script, by line
     fops guard --rules                                  # the rule table
     fops guard --explain kubectl-mutation               # why a rule exists, what to do instead
 
 Exit 0 when allowed, 3 (refused by policy) when refused, 2 for bad usage
-(an unknown rule too), so a team can check its scripts in CI.
+(an unknown rule too), so a team can check its scripts in CI. A script's
+refused commands are each reported as ``FILE:LINE: COMMAND: refused by guard
+rule ...``, LINE being where the command starts.
 """
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ def register(subparsers) -> None:
     parser.add_argument("--shell", action="append", default=[], metavar="STRING",
                         help="a shell string, checked as `sh -c STRING` (repeatable)")
     parser.add_argument("--script", action="append", default=[], metavar="FILE",
-                        help="a shell script file, every command in it (repeatable)")
+                        help="a shell script file: every command in it, each refused one "
+                             "reported as FILE:LINE (repeatable)")
     parser.add_argument("-f", "--file", metavar="FILE",
                         help="take the guard settings (guard_settings(...)) from this Tiltfile")
     parser.add_argument("--dev-namespace", action="append", metavar="NS",
@@ -105,8 +108,10 @@ def run(args: argparse.Namespace) -> int:
     guard = _guard(args)
     refused = False
     for kind, command in commands:
-        shown = _fops.shell_join(command) if kind == "argv" else (
-            command if kind == "shell" else kind[len("script "):])
+        if kind.startswith("script "):
+            refused |= _check_script(guard, kind[len("script "):], command, args.quiet)
+            continue
+        shown = _fops.shell_join(command) if kind == "argv" else command
         refusal = guard.refusal(command, dir=os.getcwd())
         if refusal is None:
             if not args.quiet:
@@ -117,3 +122,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"refused ({guard.mode} mode): {shown}", file=sys.stderr)
         print(f"  {message}", file=sys.stderr)
     return cli.EXIT_POLICY if refused else cli.EXIT_OK
+
+
+def _check_script(guard, path: str, text: str, quiet: bool) -> bool:
+    """Reports every refused command of a script by the line it starts on;
+    True when any was refused."""
+    refusals = guard.script_refusals(text, dir=os.getcwd())
+    if not refusals:
+        if not quiet:
+            print(f"allowed ({guard.mode} mode): {path}")
+        return False
+    for line, command, _rule, message in refusals:
+        print(f"{path}:{line}: {command}: {message}", file=sys.stderr)
+    return True

@@ -102,6 +102,13 @@ absl::StatusOr<const GuardRule*> FindGuardRule(std::string_view id);
 /// what it refuses, why, what to do instead, refused and allowed examples.
 std::string ExplainGuardRule(const GuardRule& rule);
 
+/// A command of a shell script that the guard refuses.
+struct ScriptRefusal {
+  int line = 0;         ///< the script's line (from 1) where the command starts
+  std::string command;  ///< its text, on one line, secrets redacted
+  absl::Status status;  ///< the refusal: kFailedPrecondition naming the rule
+};
+
 /// The rule id of a refusal from Guard ("" for any other status).
 std::string GuardRuleOf(const absl::Status& status);
 
@@ -117,6 +124,13 @@ class Guard : public CommandPolicy {
   absl::Status CheckArgv(const std::vector<std::string>& argv) const;
   /// Check of a shell string, as `sh -c script` would run it.
   absl::Status CheckShell(std::string_view script) const;
+  /// Every refused command of a shell script, as `sh` would run its text
+  /// (what one command assigns, the next sees), in the order they start;
+  /// empty when all are allowed. Text a shell would reject is one refusal
+  /// (`unreadable`) on the line where reading stopped. Reads spec.env and
+  /// spec.dir as Check does; spec.argv is not used.
+  std::vector<ScriptRefusal> CheckScript(std::string_view script,
+                                         const CommandSpec& spec = {}) const;
 
   /// The configuration it checks with.
   const GuardConfig& config() const { return config_; }
