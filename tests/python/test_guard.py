@@ -30,13 +30,19 @@ def corpus():
             yield number, mode, verdict, rule, parsed
 
 
+def corpus_guard(mode):
+    """The guard every corpus line is checked with (see the corpus's header)."""
+    targets = [("fractalops-api", "fractalops")] if mode == "staging" else []
+    return fops.Guard(mode=mode, staging_targets=targets, allowed_contexts=["fops-local"],
+                      current_context="fops-local")
+
+
 def test_corpus_through_the_python_guard():
     cases = list(corpus())
     assert len(cases) >= 150
     failures = []
     for number, mode, verdict, rule, command in cases:
-        targets = [("fractalops-api", "fractalops")] if mode == "staging" else []
-        guard = fops.Guard(mode=mode, staging_targets=targets)
+        guard = corpus_guard(mode)
         refusal = guard.refusal(command)
         got = ("allow", "-") if refusal is None else ("refuse", refusal[0])
         if got != (verdict, rule):
@@ -112,8 +118,7 @@ def test_refusals_give_a_reason_in_fops_words_and_no_file_to_read():
     for number, mode, verdict, rule, command in corpus():
         if verdict != "refuse":
             continue
-        targets = [("fractalops-api", "fractalops")] if mode == "staging" else []
-        _, message = fops.Guard(mode=mode, staging_targets=targets).refusal(command)
+        _, message = corpus_guard(mode).refusal(command)
         reason = next(r for i, r, _ in fops._fops.guard_rules() if i == rule)
         assert message.startswith(f"refused by guard rule {rule}: {reason} ("), (number, message)
         for outside in ("Tilt ", "seed", "docs/", ".md"):
@@ -145,8 +150,8 @@ def test_fops_guard_explain_an_unknown_rule_names_the_closest():
     assert typo.stdout == ""
     part = run_fops("guard", "--explain", "helm")
     assert part.returncode == 2
-    assert ("did you mean helm-dev-namespace, helm-dev-release, helm-staging-target, "
-            "helm-argo-owned?") in part.stderr
+    assert ("did you mean helm-kube-context, helm-dev-namespace, helm-dev-release, "
+            "helm-staging-target, helm-argo-owned?") in part.stderr
     with pytest.raises(fops.ConfigError, match="unknown guard rule 'nope'; the rules are "
                                                "unreadable, preview-workspace, "):
         fops._fops.explain_guard_rule("nope")

@@ -42,7 +42,8 @@ Guard MakeGuard(const std::string& mode, std::optional<std::vector<std::string>>
                 std::vector<std::string> dev_releases,
                 std::vector<std::pair<std::string, std::string>> staging_targets,
                 std::optional<std::vector<std::string>> preview_namespaces,
-                std::optional<std::vector<std::string>> release_tags, bool inspect_scripts) {
+                std::optional<std::vector<std::string>> release_tags, bool inspect_scripts,
+                std::vector<std::string> allowed_contexts, std::string current_context) {
   GuardConfig config;
   config.mode = ValueOrRaise(ParseMode(mode));
   if (dev_namespaces) config.dev_namespaces = *dev_namespaces;
@@ -54,6 +55,8 @@ Guard MakeGuard(const std::string& mode, std::optional<std::vector<std::string>>
   if (preview_namespaces) config.preview_namespaces = *preview_namespaces;
   if (release_tags) config.release_tags = *release_tags;
   config.inspect_scripts = inspect_scripts;
+  config.allowed_contexts = std::move(allowed_contexts);
+  config.current_context = std::move(current_context);
   RaiseIfError(config.Validate());
   return Guard(std::move(config));
 }
@@ -75,7 +78,11 @@ Pass it to fops.Engine(policy=...) or check commands directly.
            py::arg("staging_targets") = std::vector<std::pair<std::string, std::string>>{},
            py::arg("preview_namespaces") = py::none(), py::arg("release_tags") = py::none(),
            py::arg("inspect_scripts") = true,
-           "staging_targets: (release, namespace) pairs a staging run may upgrade.")
+           py::arg("allowed_contexts") = std::vector<std::string>{},
+           py::arg("current_context") = "",
+           "staging_targets: (release, namespace) pairs a staging run may upgrade; "
+           "allowed_contexts: kube contexts Helm may change releases in (empty: not judged), "
+           "current_context: the one a helm command without --kube-context uses.")
       .def(
           "check",
           [](const Guard& g, py::object command, std::map<std::string, std::string> env,

@@ -201,6 +201,18 @@ std::string ExplainGuardRule(const GuardRule& rule) {
   return out;
 }
 
+GuardConfig ExampleConfig(const GuardRule& rule) {
+  GuardConfig config{.mode = rule.mode};
+  if (rule.mode == Mode::kStaging) {
+    config.staging_targets = {{.release = "fractalops-api", .namespace_name = "fractalops"}};
+  }
+  if (!rule.allowed_contexts.empty()) {
+    config.allowed_contexts = {std::string(rule.allowed_contexts)};
+    config.current_context = std::string(rule.allowed_contexts);
+  }
+  return config;
+}
+
 std::string GuardRuleOf(const absl::Status& status) {
   if (status.code() != absl::StatusCode::kFailedPrecondition) return "";
   std::string_view message = ToStd(status.message());

@@ -217,17 +217,13 @@ TEST(GuardRulesTest, IdsAreUniqueAndEachGivesItsReason) {
     EXPECT_FALSE(rule.why.empty()) << rule.id;
     EXPECT_FALSE(rule.instead.empty()) << rule.id;
   }
-  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_EQ(ids.size(), 13u);
 }
 
 // The examples `fops guard --explain` shows are what the guard does.
 TEST(GuardRulesTest, ExamplesAreRefusedByTheirRuleOrAllowed) {
   for (const GuardRule& rule : GuardRules()) {
-    GuardConfig config{.mode = rule.mode};
-    if (rule.mode == Mode::kStaging) {
-      config.staging_targets = {{.release = "fractalops-api", .namespace_name = "fractalops"}};
-    }
-    Guard guard(config);
+    Guard guard(ExampleConfig(rule));
     int refused = 0;
     int allowed = 0;
     for (const GuardExample& example : rule.examples) {
@@ -252,12 +248,8 @@ TEST(GuardRulesTest, WordsAreFopsOwn) {
     EXPECT_THAT(ExplainGuardRule(rule), AllOf(Not(HasSubstr("Tilt ")), Not(HasSubstr("seed")),
                                               Not(HasSubstr("docs/")), Not(HasSubstr(".md"))))
         << rule.id;
-    GuardConfig config{.mode = rule.mode};
-    if (rule.mode == Mode::kStaging) {
-      config.staging_targets = {{.release = "fractalops-api", .namespace_name = "fractalops"}};
-    }
     for (const GuardExample& example : rule.examples) {
-      std::string message(Guard(config).CheckShell(example.command).message());
+      std::string message(Guard(ExampleConfig(rule)).CheckShell(example.command).message());
       EXPECT_THAT(message, AllOf(Not(HasSubstr("Tilt ")), Not(HasSubstr("seed")),
                                  Not(HasSubstr("docs/"))))
           << example.command;
@@ -293,8 +285,8 @@ TEST(GuardRulesTest, UnknownRuleNamesTheClosest) {
                                  "kubectl-mutation?")));
   EXPECT_THAT(FindGuardRule("helm"),
               StatusIs(absl::StatusCode::kNotFound,
-                       HasSubstr("did you mean helm-dev-namespace, helm-dev-release, "
-                                 "helm-staging-target, helm-argo-owned?")));
+                       HasSubstr("did you mean helm-kube-context, helm-dev-namespace, "
+                                 "helm-dev-release, helm-staging-target, helm-argo-owned?")));
   EXPECT_THAT(FindGuardRule("nope"),
               StatusIs(absl::StatusCode::kNotFound,
                        HasSubstr("unknown guard rule 'nope'; the rules are unreadable, "

@@ -60,6 +60,13 @@ struct GuardConfig {
                                            "prod", "production"};
   /// Read shell scripts a command runs (`./deploy.sh`, `bash x.sh`, `. lib.sh`).
   bool inspect_scripts = true;
+  /// Kube contexts Helm may change releases in ("" entries ignored); empty:
+  /// the guard does not judge the cluster. Filled from the Tiltfile's
+  /// allow_k8s_contexts(...) and the local clusters of the kubeconfig.
+  std::vector<std::string> allowed_contexts;
+  /// The kube context current at load time: what a helm command without
+  /// --kube-context (or HELM_KUBECONTEXT) would use.
+  std::string current_context;
 
   /// kInvalidArgument naming the field: no dev namespace, or neither a
   /// suffix nor dev releases.
@@ -89,7 +96,15 @@ struct GuardRule {
   std::string_view instead;  ///< what to do instead (`fops guard --explain`)
   Mode mode = Mode::kDevelopment;          ///< the mode the examples are checked in
   std::span<const GuardExample> examples;  ///< refused and allowed commands
+  /// The one kube context the examples' guard allows ("" : the guard does
+  /// not judge the cluster in them).
+  std::string_view allowed_contexts;
 };
+
+/// The guard configuration a rule's examples are checked with: its mode,
+/// the staging run targeting fractalops-api in namespace fractalops, and
+/// its allowed context.
+GuardConfig ExampleConfig(const GuardRule& rule);
 
 /// Every rule, the reader's own first, then each tool's.
 const std::vector<GuardRule>& GuardRules();

@@ -1,6 +1,7 @@
 // Helm: in development mode only dev releases in dev namespaces; in staging
 // mode only the canonical releases named as targets; in deployment mode
 // nothing. Into a preview namespace: preview-namespace, in every mode.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,32 @@ constexpr GuardExample kArgoOwnedExamples[] = {
     {"helm get values fractalops-api --namespace fractalops", false},
 };
 
+constexpr GuardExample kKubeContextExamples[] = {
+    {"helm upgrade --install fractalops-api-dev charts/fractalops-api --namespace fractalops-dev "
+     "--kube-context lab-prod"},
+    {"HELM_KUBECONTEXT=lab-prod helm uninstall fractalops-api-dev --namespace fractalops-dev"},
+    {"helm upgrade --install fractalops-api-dev charts/fractalops-api --namespace fractalops-dev "
+     "--kube-context fops-local",
+     false},
+    {"helm status fractalops-api-dev --namespace fractalops-dev --kube-context lab-prod", false},
+};
+
 constexpr GuardRule kRules[] = {
+    {.id = kHelmKubeContext,
+     .reason = "Helm changes releases only in the clusters the Tiltfile allows",
+     .refuses = "helm install/upgrade/uninstall/rollback/test against a kube context that is "
+                "neither a local cluster nor allowed with allow_k8s_contexts",
+     .why = "A dev release in a dev namespace is still a change to whatever cluster the "
+            "context points at. The dev loop deploys without being told only to clusters on "
+            "this machine (kind, minikube, k3d, fops-local, an API server on loopback); every "
+            "other cluster must be allowed by name. A context the guard cannot see is not "
+            "allowed. The examples are checked with fops-local as the only allowed context.",
+     .instead = "Use a local cluster, or add allow_k8s_contexts('NAME') to the Tiltfile if the "
+                "dev loop may deploy there. Reading (helm status, get, list, template) is "
+                "allowed against any context.",
+     .examples = kKubeContextExamples,
+     .allowed_contexts = "fops-local"},
+
     {.id = kHelmDevNamespace,
      .reason = "in development mode Helm changes releases only in a dev namespace",
      .refuses = "development mode: helm install/upgrade/uninstall/rollback/test outside the dev "
@@ -93,6 +119,36 @@ constexpr GuardRule kRules[] = {
 };
 
 constexpr ToolName kNames[] = {{"helm"}, {"helm3"}};
+
+// The cluster a mutation targets must be one the Tiltfile allows (when the
+// guard knows which): --kube-context, HELM_KUBECONTEXT, else the current one.
+std::optional<Refusal> CheckCluster(const ToolCall& call, const CobraLine& line,
+                                    const std::string& what) {
+  const GuardConfig& config = call.config;
+  if (config.allowed_contexts.empty()) return std::nullopt;
+  std::optional<Arg> context;
+  if (const Arg* flag = line.Flag({"--kube-context"})) {
+    context = *flag;
+  } else if (std::optional<Arg> env = call.vars.Lookup("HELM_KUBECONTEXT")) {
+    context = env;
+  } else if (!config.current_context.empty()) {
+    context = Arg{.text = config.current_context};
+  }
+  const std::string allowed = absl::StrJoin(config.allowed_contexts, ", ");
+  if (!context) {
+    return Refusal{kHelmKubeContext,
+                   absl::StrCat(what, " without a kube context the guard can see; allowed: ",
+                                allowed)};
+  }
+  const bool allowed_here =
+      context->known && std::find(config.allowed_contexts.begin(), config.allowed_contexts.end(),
+                                  context->text) != config.allowed_contexts.end();
+  if (!allowed_here) {
+    return Refusal{kHelmKubeContext, absl::StrCat(what, " against kube context ",
+                                                  Safe(context->text), "; allowed: ", allowed)};
+  }
+  return std::nullopt;
+}
 
 std::optional<Refusal> CheckHelm(const ToolCall& call) {
   const GuardConfig& config = call.config;
@@ -169,7 +225,7 @@ std::optional<Refusal> CheckHelm(const ToolCall& call) {
                                       config.dev_release_suffix, "' or are listed in dev_releases")};
         }
       }
-      return std::nullopt;
+      return CheckCluster(call, line, what);
     }
     case Mode::kStaging: {
       for (const Arg& release : releases) {
@@ -188,7 +244,7 @@ std::optional<Refusal> CheckHelm(const ToolCall& call) {
       if (releases.empty()) {
         return Refusal{kHelmStaging, absl::StrCat(what, " without a release name the guard can see")};
       }
-      return std::nullopt;
+      return CheckCluster(call, line, what);
     }
     case Mode::kDeployment:
       return Refusal{kHelmArgoOwned,

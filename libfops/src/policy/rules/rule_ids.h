@@ -21,6 +21,7 @@ inline constexpr std::string_view kHelmDevNamespace = "helm-dev-namespace";
 inline constexpr std::string_view kHelmDevRelease = "helm-dev-release";
 inline constexpr std::string_view kHelmStaging = "helm-staging-target";
 inline constexpr std::string_view kHelmArgoOwned = "helm-argo-owned";
+inline constexpr std::string_view kHelmKubeContext = "helm-kube-context";
 inline constexpr std::string_view kReleaseTag = "release-tag-push";
 
 }  // namespace fops::guard_rules
