@@ -11,7 +11,7 @@
 # of its wrapper module, and kept while they match. The first build takes
 # several minutes on 2 cores and a build cache of ~4 GB: that cache and the
 # downloaded modules live in a temporary directory removed afterwards; only
-# the binaries (~330 MB) are kept.
+# the binaries (~400 MiB) are kept.
 set -euo pipefail
 K8S_VERSION=v1.34.12
 ETCD_VERSION=v3.6.17
