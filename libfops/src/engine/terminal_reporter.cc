@@ -41,9 +41,16 @@ bool Ran(ResourceStatus s) {
 TerminalReporter::TerminalReporter(std::FILE* out, Redactor redactor)
     : out_(out), redactor_(std::move(redactor)) {}
 
+TerminalReporter::TerminalReporter(ReportSink& sink, Redactor redactor)
+    : sink_(&sink), redactor_(std::move(redactor)) {}
+
 void TerminalReporter::Print(const std::string& text) {
   std::string line = redactor_.Redact(text);
   line.push_back('\n');
+  if (sink_ != nullptr) {
+    sink_->Write(line);
+    return;
+  }
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);
 }
