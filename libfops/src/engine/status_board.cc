@@ -133,9 +133,12 @@ void StatusBoard::OnResourceQueued(const Resource& resource, std::string_view re
   Entry* e = Find(resource.name);
   if (e == nullptr) return;
   EndWait(*e, clock_.Now());
-  OpenSpan(*e, reason);
+  // The engine names no reason for a resource's first run in a session.
+  const std::string why = reason.empty() && e->runs == 0 ? std::string("initial run")
+                                                          : options_.redactor.Redact(reason);
+  OpenSpan(*e, why);
   e->state = "waiting";
-  if (!reason.empty()) e->reason = options_.redactor.Redact(reason);
+  if (!why.empty()) e->reason = why;
   Changed();
 }
 
@@ -202,7 +205,7 @@ void StatusBoard::OnResourceStarted(const Resource& resource, std::string_view r
   e->state = "running";
   e->running = true;
   e->last_start = span.started;
-  e->reason = options_.redactor.Redact(reason);
+  if (!reason.empty()) e->reason = options_.redactor.Redact(reason);
   ++e->runs;
   AddLine(*e, "fops", reason.empty() ? std::string("▶ starting")
                                       : absl::StrCat("▶ starting (", ToAbsl(reason), ")"));
@@ -247,6 +250,8 @@ void StatusBoard::OnResourceFinished(const Resource& resource, const ResourceRes
   const absl::Time now = clock_.Now();
   EndWait(*e, now);
   const std::string status(ResourceStatusName(result.status));
+  const bool good = result.status == ResourceStatus::kSucceeded ||
+                    result.status == ResourceStatus::kUpToDate;
   if (!e->spans.empty() && e->spans.back().result.empty()) {
     Span& span = e->spans.back();
     span.ended = now;
@@ -254,10 +259,9 @@ void StatusBoard::OnResourceFinished(const Resource& resource, const ResourceRes
   }
   e->running = false;
   e->last_result = status;
-  e->reason = options_.redactor.Redact(result.reason);
+  // A success without words keeps why it ran ("initial run", "triggered").
+  if (!result.reason.empty() || !good) e->reason = options_.redactor.Redact(result.reason);
   if (e->last_start != absl::InfinitePast()) e->last_duration = result.duration;
-  const bool good = result.status == ResourceStatus::kSucceeded ||
-                    result.status == ResourceStatus::kUpToDate;
   if (!good) e->ready.reset();
   e->state = good && e->resource.is_serve() && e->ready.value_or(false) ? "ready" : status;
   if (!e->enabled && !good) e->state = "disabled";

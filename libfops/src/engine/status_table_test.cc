@@ -55,7 +55,7 @@ TEST(StatusTableTest, GroupsByLabelAndSaysWhyEachResourceIsWhereItIs) {
   EXPECT_THAT((*lines)[1], ::testing::StartsWith("RESOURCE  STATE"));
   EXPECT_THAT((*lines)[1], HasSubstr("LINKS"));
   EXPECT_EQ((*lines)[2], "backend");
-  EXPECT_THAT((*lines)[3], ::testing::MatchesRegex("  api +ready +[0-9:]+ 1.2s +✔ +http://127.0.0.1:8080"));
+  EXPECT_THAT((*lines)[3], ::testing::MatchesRegex("  api +ready +[0-9:]+ 1.2s +initial run +✔ +http://127.0.0.1:8080"));
   EXPECT_THAT((*lines)[4], ::testing::MatchesRegex("  test +failed +[0-9:]+ 300ms +exit 1"));
   EXPECT_EQ((*lines)[5], "unlabeled");
   EXPECT_THAT((*lines)[6], ::testing::MatchesRegex("  seed +idle +manual: fops trigger seed"));

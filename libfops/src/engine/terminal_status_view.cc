@@ -57,19 +57,25 @@ std::vector<std::string> TerminalStatusView::Render() const {
 }
 
 void TerminalStatusView::EraseLocked() {
-  if (drawn_ == 0) return;
-  // Up to the table's first line, then clear to the end of the screen.
-  const std::string erase = absl::StrCat("\x1b[", drawn_, "F\x1b[J");
+  if (drawn_.empty()) return;
+  // Up to the table's first line, then clear to the end of the screen. A
+  // line wider than the terminal is now takes as many rows as it wraps to.
+  const int columns = std::max(1, TerminalSize(out_).columns);
+  int rows = 0;
+  for (int width : drawn_) rows += std::max(1, (width + columns - 1) / columns);
+  const std::string erase = absl::StrCat("\x1b[", rows, "F\x1b[J");
   std::fwrite(erase.data(), 1, erase.size(), out_);
-  drawn_ = 0;
+  drawn_.clear();
 }
 
 void TerminalStatusView::DrawLocked() {
   if (!drawing_ || table_.empty()) return;
   std::string text;
-  for (const std::string& line : table_) absl::StrAppend(&text, line, "\x1b[0m\x1b[K\n");
+  for (const std::string& line : table_) {
+    absl::StrAppend(&text, line, "\x1b[0m\x1b[K\n");
+    drawn_.push_back(TerminalWidth(line));
+  }
   std::fwrite(text.data(), 1, text.size(), out_);
-  drawn_ = static_cast<int>(table_.size());
   last_draw_ = absl::Now();
 }
 
@@ -115,7 +121,7 @@ void TerminalStatusView::Loop() {
     {
       absl::MutexLock lock(&mu_);
       if (stop_) return;
-      const bool moved = table != table_ || drawn_ == 0;
+      const bool moved = table != table_ || drawn_.empty();
       table_ = std::move(table);
       if (moved) {
         EraseLocked();

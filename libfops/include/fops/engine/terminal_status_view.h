@@ -63,7 +63,9 @@ class TerminalStatusView : public Observer, public ReportSink {
   const StatusBoard& board_;
   absl::Mutex mu_;
   std::vector<std::string> table_ ABSL_GUARDED_BY(mu_);  // what Draw writes
-  int drawn_ ABSL_GUARDED_BY(mu_) = 0;                   // lines of it on screen
+  // Columns of each table line on screen; empty: none is. A terminal that
+  // was narrowed since re-wraps them (most do), so each may take more rows.
+  std::vector<int> drawn_ ABSL_GUARDED_BY(mu_);
   bool drawing_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time last_draw_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
