@@ -48,15 +48,24 @@ def runs(snapshot: dict) -> "Dict[str, List[dict]]":
     return {r["name"]: r["spans"] for r in snapshot.get("resources", []) if r.get("spans")}
 
 
+def _measured(snapshot: dict) -> int:
+    """Which run of each resource the critical path is about: a `ci` run's
+    only one; a `fops up` session's first (its start-up), since later runs
+    answer file changes and triggers, not each other."""
+    return 0 if snapshot.get("command") == "up" else -1
+
+
 def critical_path(snapshot: dict) -> "List[str]":
-    """The chain of resources that decided when the run ended, first to last.
+    """The chain of resources that decided when the run (for `fops up`: the
+    start-up) ended, first to last.
 
     From the run that ended last, back through the dependency that ended last
     among those it was still waiting for when it was queued, until a run that
     waited on no dependency."""
     now = snapshot.get("now") or 0.0
     deps = {r["name"]: r.get("resource_deps", []) for r in snapshot.get("resources", [])}
-    last = {name: spans[-1] for name, spans in runs(snapshot).items()}
+    which = _measured(snapshot)
+    last = {name: spans[which] for name, spans in runs(snapshot).items()}
     if not last:
         return []
     current = max(last, key=lambda n: _end(last[n], now))
@@ -117,8 +126,10 @@ def render_svg(snapshot: dict, width: int = 960, title: "Optional[str]" = None) 
            f'viewBox="0 0 {width} {height}" font-family="ui-monospace, Menlo, monospace" '
            f'font-size="12" class="fops-timeline">',
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
+    up = snapshot.get("command") == "up"
     heading = title or (f"fops {snapshot.get('command', '')} — {total:.2f}s"
-                        + (f", critical path: {' → '.join(path)}" if path else ""))
+                        + (f", {'start-up ' if up else ''}critical path: {' → '.join(path)}"
+                           if path else ""))
     out.append(f'<text x="10" y="18" font-size="13" font-weight="bold" class="title">'
                f'{escape(heading)}</text>')
     # The axis: ticks at 1, 2 or 5 × 10^k seconds, about eight of them.
@@ -141,16 +152,18 @@ def render_svg(snapshot: dict, width: int = 960, title: "Optional[str]" = None) 
         critical = name in on_path
         out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" '
                    f'font-weight="{"bold" if critical else "normal"}">{escape(name)}</text>')
+        which = _measured(snapshot) % len(all_runs[name])
         for index, span in enumerate(all_runs[name]):
             latest = index == len(all_runs[name]) - 1
+            measured = index == which
             s_end = _end(span, now)
             started = span.get("started")
             result = span.get("result", "")
             attrs = (f'data-resource="{escape(name)}" data-queued="{span["queued"] - origin:.3f}" '
                      f'data-start="{"" if started is None else f"{started - origin:.3f}"}" '
                      f'data-end="{s_end - origin:.3f}" data-result="{escape(result)}" '
-                     f'data-critical="{"true" if critical and latest else "false"}"')
-            out.append(f'<g class="bar{" critical" if critical and latest else ""}" {attrs}>')
+                     f'data-critical="{"true" if critical and measured else "false"}"')
+            out.append(f'<g class="bar{" critical" if critical and measured else ""}" {attrs}>')
             tip = f"{name}: {result or 'running'}"
             if span.get("reason"):
                 tip += f" ({span['reason']})"
@@ -174,7 +187,7 @@ def render_svg(snapshot: dict, width: int = 960, title: "Optional[str]" = None) 
                 out.append(f'<rect class="run" x="{x(started):.1f}" y="{y + 3}" '
                            f'width="{max(1.5, x(run_end) - x(started)):.1f}" height="{row_h - 6}" '
                            f'fill="{RESULT_COLOURS.get(result, "#d4a72c")}"'
-                           + (' stroke="#000000" stroke-width="2"' if critical and latest else "")
+                           + (' stroke="#000000" stroke-width="2"' if critical and measured else "")
                            + '/>')
             if latest:
                 label = f"{s_end - (started if started is not None else span['queued']):.2f}s"
@@ -196,6 +209,6 @@ def render_svg(snapshot: dict, width: int = 960, title: "Optional[str]" = None) 
     out.append(f'<rect x="{label_w}" y="{ly + 20}" width="24" height="12" fill="#ffffff" '
                'stroke="#000000" stroke-width="2"/>')
     out.append(f'<text x="{label_w + 30}" y="{ly + 30}" fill="#57606a" class="critical-label">'
-               f'critical path{": " + escape(" → ".join(path)) if path else ""}</text>')
+               f'{"start-up " if up else ""}critical path{": " + escape(" → ".join(path)) if path else ""}</text>')
     out.append('</g></svg>')
     return "\n".join(out) + "\n"

@@ -58,23 +58,20 @@ StatusBoard::StatusBoard(const Project& project, StatusBoardOptions options)
   for (const Resource& r : project.resources) {
     Entry e;
     e.resource = Shown(r);
+    index_.emplace(r.name, entries_.size());
     entries_.push_back(std::move(e));
   }
   if (options_.tiltfile.empty()) options_.tiltfile = project.tiltfile;
 }
 
 StatusBoard::Entry* StatusBoard::Find(std::string_view name) {
-  for (Entry& e : entries_) {
-    if (e.resource.name == name) return &e;
-  }
-  return nullptr;
+  auto it = index_.find(ToAbsl(name));
+  return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 const StatusBoard::Entry* StatusBoard::Find(std::string_view name) const {
-  for (const Entry& e : entries_) {
-    if (e.resource.name == name) return &e;
-  }
-  return nullptr;
+  auto it = index_.find(ToAbsl(name));
+  return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 void StatusBoard::Changed() {

@@ -13,8 +13,8 @@
 namespace fops {
 namespace {
 
-// Redraws wait this long after the last one: a chatty build's lines are
-// not each followed by a whole table.
+// The thread renders the board at most this often: a chatty build's
+// changes come as one.
 constexpr absl::Duration kMinRedraw = absl::Milliseconds(50);
 // The running clocks ("12:01:03 4.2s…") move once a second.
 constexpr absl::Duration kTick = absl::Seconds(1);
@@ -76,15 +76,15 @@ void TerminalStatusView::DrawLocked() {
     drawn_.push_back(TerminalWidth(line));
   }
   std::fwrite(text.data(), 1, text.size(), out_);
-  last_draw_ = absl::Now();
 }
 
 void TerminalStatusView::Write(std::string_view lines) {
   absl::MutexLock lock(&mu_);
   EraseLocked();
   std::fwrite(lines.data(), 1, lines.size(), out_);
-  // Drawn again at once unless it was just drawn: the thread draws it then.
-  if (absl::Now() - last_draw_ >= kMinRedraw) DrawLocked();
+  // Drawn again at once (as it was: the thread renders changes), so it
+  // never blinks out under a stream of lines.
+  DrawLocked();
   std::fflush(out_);
 }
 

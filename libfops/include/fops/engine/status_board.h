@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -157,6 +158,7 @@ class StatusBoard : public Observer {
   mutable absl::Mutex mu_;
   mutable absl::CondVar changed_;
   std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, size_t> index_;  // name -> entries_ position; fixed
   std::string session_ ABSL_GUARDED_BY(mu_);
   std::string web_url_ ABSL_GUARDED_BY(mu_);
   bool simulated_ ABSL_GUARDED_BY(mu_) = false;

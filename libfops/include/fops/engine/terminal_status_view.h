@@ -2,8 +2,8 @@
 // and the status table (status_table.h) of the session's StatusBoard stays
 // below it, redrawn in place with ANSI escapes: before each batch of log
 // lines the table is erased, the lines are written, and the table is drawn
-// again. A thread redraws it when the status changes (at most every 50 ms)
-// and once a second for the running clocks. It fits the terminal's width
+// again. A thread renders it anew when the status changes (at most every
+// 50 ms) and once a second for the running clocks. It fits the terminal's width
 // and takes at most a third of its height; when the run ends the table is
 // erased and the summary follows as plain lines.
 //
@@ -68,7 +68,6 @@ class TerminalStatusView : public Observer, public ReportSink {
   std::vector<int> drawn_ ABSL_GUARDED_BY(mu_);
   bool drawing_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Time last_draw_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::thread thread_;
 };
 
