@@ -181,6 +181,8 @@ def _handler_class():
             elif path == "/api/status":
                 self._json(board.snapshot_json())
             elif path == "/api/logs":
+                from fops.errors import Error
+
                 try:
                     after = int(query.get("after", ["0"])[0])
                     text = board.logs_json(query.get("resource", [""])[0], after,
@@ -188,7 +190,7 @@ def _handler_class():
                 except ValueError as exc:
                     self._error(HTTPStatus.BAD_REQUEST, str(exc))
                     return
-                except Exception as exc:  # an unknown resource: fops.ConfigError
+                except Error as exc:  # an unknown resource
                     self._error(HTTPStatus.NOT_FOUND, str(exc))
                     return
                 self._json(text)
