@@ -16,7 +16,7 @@ from fops._fops import (
     Command, CommandPolicy, CommandResult, CommandSpec, DryRunExecutor, ExecAction, Executor,
     ExitKind, GateDecision, HttpGetAction, Link, Observer, Probe, Prober, ProcessExecutor,
     Project, Resource, ResourceGraph, ResourceResult, ResourceStatus, RunResult, Settings,
-    Stream, TcpSocketAction, TerminalReporter, TriggerMode, UpdateGate, UpdateInputs,
+    StatusBoard, Stream, TcpSocketAction, TerminalReporter, TriggerMode, UpdateGate, UpdateInputs,
     format_summary, project_from_json, project_to_json, shell_join, shell_quote,
 )
 from fops._fops import Guard, HelmRelease  # the guard (docs/guard.md), Helm releases (docs/helm.md)
@@ -36,7 +36,7 @@ __all__ = [
     # executors and hooks
     "Executor", "ProcessExecutor", "DryRunExecutor", "CommandSpec", "CommandResult", "ExitKind",
     "Stream", "CommandPolicy", "UpdateGate", "GateDecision", "Prober", "Observer",
-    "TerminalReporter", "shell_join", "shell_quote",
+    "TerminalReporter", "StatusBoard", "shell_join", "shell_quote",
     # policy and Helm
     "Guard", "HelmRelease",
     # errors

@@ -33,7 +33,11 @@ class Engine(_fops.Engine):
     - ``force``: run even what the update gate would skip as unchanged.
     - ``policy``, ``gate``, ``prober``, ``observers``: hooks (:class:`fops.CommandPolicy`,
       :class:`fops.UpdateGate`, :class:`fops.Prober`, :class:`fops.Observer`).
-    - ``reporter``: ``"stdout"``/``"stderr"`` to print the run as ``fops ci`` does.
+    - ``reporter``: ``"stdout"``/``"stderr"`` to print the run as ``fops ci`` does;
+      ``"live"``: on a terminal, also keep the status table of ``board`` below
+      the log (plain ``"stdout"`` elsewhere).
+    - ``board``: a :class:`fops.StatusBoard` that keeps the live status every
+      view reads (docs/views.md); it sees each event first.
 
     The engine keeps every object passed in alive as long as it lives.
     """
@@ -45,9 +49,10 @@ class Engine(_fops.Engine):
                  gate: Optional[_fops.UpdateGate] = None,
                  prober: Optional[_fops.Prober] = None,
                  observers: Iterable[_fops.Observer] = (),
-                 reporter: Optional[str] = None):
+                 reporter: Optional[str] = None,
+                 board: Optional[_fops.StatusBoard] = None):
         if resources is None:
             resources = getattr(project, "selection", ())
         super().__init__(project, executor, [str(r) for r in resources], int(max_parallel),
                          timeout or 0.0, bool(force), policy, gate, prober, list(observers),
-                         reporter)
+                         reporter, board)

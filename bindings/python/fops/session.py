@@ -55,13 +55,16 @@ class Session:
     hooks, which come from the modules above; ``observers`` are added to
     the telemetry ones). ``state_dir``: keep skip-if-unchanged state there
     instead of the repo's ``.fops/`` (test harnesses use a private one).
+    ``board``: a :class:`fops.StatusBoard` the views read (``fops up``'s
+    terminal table and web view, ``fops ci --timeline``).
     """
 
     def __init__(self, project: _fops.Project, executor: Optional[_fops.Executor] = None, *,
                  resources: Optional[Iterable[str]] = None, max_parallel: int = 0,
                  timeout: Optional[float] = None, force: bool = False,
                  observers: Iterable[_fops.Observer] = (), reporter: Optional[str] = None,
-                 prober: Optional[_fops.Prober] = None, state_dir: Optional[str] = None):
+                 prober: Optional[_fops.Prober] = None, state_dir: Optional[str] = None,
+                 board: Optional[_fops.StatusBoard] = None):
         from fops import images, modes, telemetry
 
         ctx = _context_of(project)
@@ -75,10 +78,11 @@ class Session:
         self.telemetry: List = ([] if executor.simulated
                                 else list(telemetry.observers(ctx, runner()) or []))
         self._finished = False
+        self.board = board
         self.engine = Engine(project, executor, resources=resources, max_parallel=max_parallel,
                              timeout=timeout, force=force, policy=self.policy, gate=self.gate,
                              prober=prober, observers=[*observers, *self.telemetry],
-                             reporter=reporter)
+                             reporter=reporter, board=board)
 
     def ci(self, handle_signals: bool = False) -> _fops.RunResult:
         """Engine.ci(), then flushes telemetry."""
@@ -101,9 +105,14 @@ class Session:
         """Queues one update of ``name`` in the running up() (Engine.trigger)."""
         self.engine.trigger(name)
 
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """Disables or enables ``name`` in the running up() (Engine.set_enabled)."""
+        self.engine.set_enabled(name, enabled)
+
     def listen(self) -> str:
-        """Answers ``fops trigger`` on the socket in the repo's state directory
-        until close(); returns its path (see docs/cli.md, ``fops trigger``)."""
+        """Answers ``fops trigger``, ``fops status`` and ``fops logs`` on the
+        socket in the repo's state directory until close(); returns its path
+        (see docs/cli.md, ``fops trigger``)."""
         return self.engine.listen(self.context.state_dir)
 
     def _finish(self) -> None:

@@ -207,14 +207,15 @@ def _links(call: str, value: Any) -> List[_fops.Link]:
 
 # --- probes and links --------------------------------------------------------
 
-def probe(initial_delay_secs=0, timeout_secs=1, period_secs=1, success_threshold=1,
+def probe(initial_delay_secs=0, timeout_secs=1, period_secs=10, success_threshold=1,
           failure_threshold=3, exec=None, http_get=None, tcp_socket=None,
           **unknown) -> _fops.Probe:
     """A readiness probe: exactly one of ``exec``, ``http_get``, ``tcp_socket``.
 
-    As Tilt's ``probe()``, except ``period_secs`` defaults to 1 (Tilt: 10)
-    and, before the first success, fops probes sooner (from 25 ms, doubling
-    up to the period) so a fast server is seen as ready at once.
+    As Tilt's ``probe()`` (a ready server is probed every ``period_secs``,
+    10 by default), except that before the first success fops probes sooner
+    (from 25 ms, doubling up to 1 s or the period if shorter) so a new
+    server is seen as ready at once.
     """
     call = "probe"
     _reject_unknown(call, unknown)

@@ -24,8 +24,11 @@
 #include "fops/engine/prober.h"
 #include "fops/engine/run_result.h"
 #include "fops/engine/session_control.h"
+#include "fops/engine/status_board.h"
+#include "fops/engine/status_table.h"
 #include "fops/engine/stop_signals.h"
 #include "fops/engine/terminal_reporter.h"
+#include "fops/engine/terminal_status_view.h"
 #include "fops/engine/update_gate.h"
 #include "fops/exec/process_executor.h"
 #include "fops/model/project_secrets.h"
@@ -69,6 +72,17 @@ class PyObserver : public Observer {
  public:
   void OnRunStarted(const RunStart& run) override {
     CallOverride<Observer>(this, "on_run_started", AsText{run.session_id});
+  }
+  void OnResourceQueued(const Resource& resource, std::string_view reason) override {
+    CallOverride<Observer>(this, "on_resource_queued", resource, AsText{reason});
+  }
+  void OnResourceWaiting(const Resource& resource, ResourceWait wait,
+                         std::string_view detail) override {
+    CallOverride<Observer>(this, "on_resource_waiting", resource, ResourceWaitName(wait),
+                           AsText{detail});
+  }
+  void OnResourceEnabled(const Resource& resource, bool enabled) override {
+    CallOverride<Observer>(this, "on_resource_enabled", resource, enabled);
   }
   void OnResourceStarted(const Resource& resource, std::string_view reason) override {
     CallOverride<Observer>(this, "on_resource_started", resource,
@@ -156,7 +170,7 @@ class PyEngine {
  public:
   PyEngine(const Project& project, py::object executor, std::vector<std::string> selection,
            int max_parallel, absl::Duration timeout, bool force, py::object policy, py::object gate,
-           py::object prober, py::list observers, py::object reporter) {
+           py::object prober, py::list observers, py::object reporter, py::object board) {
     if (executor.is_none()) executor = py::cast(std::make_unique<ProcessExecutor>());
     executor_ = executor;
     Executor& ex = executor.cast<Executor&>();
@@ -170,16 +184,30 @@ class PyEngine {
     if (!policy.is_none()) options.policy = policy.cast<CommandPolicy*>();
     if (!gate.is_none()) options.gate = gate.cast<UpdateGate*>();
     if (!prober.is_none()) options.prober = prober.cast<Prober*>();
+    // The status board first: every view reads it, so it knows of an event
+    // before anything reports it.
+    StatusBoard* status = board.is_none() ? nullptr : board.cast<StatusBoard*>();
+    if (status != nullptr) options.observers.push_back(status);
     if (!reporter.is_none()) {
       std::string stream = py::str(reporter);
-      if (stream != "stdout" && stream != "stderr") {
-        throw py::value_error("reporter must be None, 'stdout' or 'stderr'");
+      if (stream != "stdout" && stream != "stderr" && stream != "live") {
+        throw py::value_error("reporter must be None, 'stdout', 'stderr' or 'live'");
       }
-      reporter_ = std::make_unique<TerminalReporter>(stream == "stdout" ? stdout : stderr);
+      if (stream == "live" && status == nullptr) {
+        throw py::value_error("reporter='live' needs a board (a fops.StatusBoard)");
+      }
+      if (stream == "live" && TerminalStatusView::Supported(stdout)) {
+        view_ = std::make_unique<TerminalStatusView>(stdout, *status);
+        options.observers.push_back(view_.get());
+        reporter_ = std::make_unique<TerminalReporter>(*view_);
+      } else {
+        reporter_ = std::make_unique<TerminalReporter>(stream == "stderr" ? stderr : stdout);
+      }
       options.observers.push_back(reporter_.get());
     }
+    board_ = status;
     for (py::handle observer : observers) options.observers.push_back(observer.cast<Observer*>());
-    keep_alive_ = py::make_tuple(policy, gate, prober, observers);
+    keep_alive_ = py::make_tuple(policy, gate, prober, observers, board);
     absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(project, ex, std::move(options));
     if (!engine.ok()) ThrowStatus(engine.status(), ProjectRedactor(project));
     engine_ = *std::move(engine);
@@ -215,11 +243,16 @@ class PyEngine {
     RaiseIfError(engine_->Trigger(name));
   }
 
+  void SetEnabled(const std::string& name, bool enabled) {
+    if (!engine_) throw py::value_error("the engine is closed");
+    RaiseIfError(engine_->SetEnabled(name, enabled));
+  }
+
   // Answers `fops trigger` on <state_dir>/session.sock until Close().
   std::string Listen(const std::string& state_dir) {
     if (!engine_) throw py::value_error("the engine is closed");
     if (control_) throw py::value_error("the engine already listens on " + control_->path().string());
-    control_ = ValueOrRaise(SessionControl::Start(state_dir, *engine_));
+    control_ = ValueOrRaise(SessionControl::Start(state_dir, *engine_, board_));
     return control_->path().string();
   }
 
@@ -237,8 +270,10 @@ class PyEngine {
     if (PyGILState_Check()) {
       py::gil_scoped_release release;
       engine.reset();
+      view_.reset();
     } else {
       engine.reset();
+      view_.reset();
     }
   }
 
@@ -259,6 +294,8 @@ class PyEngine {
 
   py::object executor_;
   py::tuple keep_alive_;
+  StatusBoard* board_ = nullptr;  // kept alive by keep_alive_
+  std::unique_ptr<TerminalStatusView> view_;
   std::unique_ptr<TerminalReporter> reporter_;
   std::unique_ptr<Engine> engine_;  // destroyed before what it points into
   std::unique_ptr<SessionControl> control_;  // last: destroyed before the engine it asks
@@ -358,8 +395,10 @@ void BindGraph(py::module_& m) {
 void BindHooks(py::module_& m) {
   py::class_<Observer, PyObserver>(m, "Observer", R"doc(
 Receives what the engine does, in order, on the engine's thread. Subclass and
-define any of on_run_started(session_id), on_resource_started(resource,
-reason), on_command_started(resource, spec), on_output(resource, stream,
+define any of on_run_started(session_id), on_resource_queued(resource,
+reason), on_resource_waiting(resource, wait, detail) (wait: 'deps', 'slot',
+'inputs' or 'probe'), on_resource_enabled(resource, enabled),
+on_resource_started(resource, reason), on_command_started(resource, spec), on_output(resource, stream,
 line), on_resource_ready(resource), on_readiness_changed(resource, ready,
 reason) (a ready server lost readiness after failure_threshold failed probes,
 or regained it), on_resource_finished(resource, result), on_run_finished(result).
@@ -404,12 +443,13 @@ ci() and up() release the GIL while they wait; request_stop() may be called
 from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
 (the `fops` command uses this).)doc")
       .def(py::init<const Project&, py::object, std::vector<std::string>, int, absl::Duration, bool,
-                    py::object, py::object, py::object, py::list, py::object>(),
+                    py::object, py::object, py::object, py::list, py::object, py::object>(),
            py::arg("project"), py::arg("executor") = py::none(),
            py::arg("selection") = std::vector<std::string>{}, py::arg("max_parallel") = 0,
            py::arg("timeout") = absl::ZeroDuration(), py::arg("force") = false,
            py::arg("policy") = py::none(), py::arg("gate") = py::none(), py::arg("prober") = py::none(),
-           py::arg("observers") = py::list(), py::arg("reporter") = py::none())
+           py::arg("observers") = py::list(), py::arg("reporter") = py::none(),
+           py::arg("board") = py::none())
       .def("ci", [](PyEngine& e, bool handle_signals) { return e.Run(false, handle_signals); },
            py::arg("handle_signals") = false,
            "Runs the selection until done (serve resources: ready), then stops serve processes.")
@@ -420,9 +460,13 @@ from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
            "Queues one update of `name` (and its deps that have not succeeded) in the running "
            "up(); thread-safe. ConfigError (NOT_FOUND) for an unknown name, PolicyError "
            "(FAILED_PRECONDITION) when up() is not running.")
+      .def("set_enabled", &PyEngine::SetEnabled, py::arg("name"), py::arg("enabled"),
+           "Disables or enables `name` in the running up(): a disabled resource is not run by "
+           "file changes or triggers. Thread-safe. ConfigError (NOT_FOUND) for an unknown name, "
+           "PolicyError (FAILED_PRECONDITION) when up() is not running.")
       .def("listen", &PyEngine::Listen, py::arg("state_dir"),
-           "Answers `fops trigger` on <state_dir>/session.sock until close() or "
-           "stop_listening(); returns the socket's path.")
+           "Answers `fops trigger`, `fops status` and `fops logs` on <state_dir>/session.sock "
+           "until close() or stop_listening(); returns the socket's path.")
       .def("stop_listening", &PyEngine::StopListening,
            "Stops answering and removes the socket; idempotent.")
       .def("close", &PyEngine::Close, "Stops everything still running.")
@@ -434,7 +478,68 @@ from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
                              "The signal that stopped the last run (handle_signals=True), or 0.");
 }
 
+void BindStatusBoard(py::module_& m) {
+  py::class_<StatusBoard, Observer>(m, "StatusBoard", R"doc(
+The live status of a session, which every view reads (docs/views.md): pass it
+as Engine(board=...). Thread-safe: snapshot_json(), logs_json() and
+wait_for_change() may be called from any thread (they release the GIL).)doc")
+      .def(py::init([](const Project& project, const std::string& command, const std::string& mode,
+                       size_t log_bytes) {
+             return std::make_unique<StatusBoard>(
+                 project, StatusBoardOptions{.command = command, .mode = mode, .log_bytes = log_bytes});
+           }),
+           py::arg("project"), py::arg("command") = "up", py::arg("mode") = "",
+           py::arg("log_bytes") = 256 * 1024)
+      .def("snapshot_json", [](const StatusBoard& b) {
+             py::gil_scoped_release release;
+             return b.SnapshotJson();
+           }, "The whole status as one line of JSON.")
+      .def("logs_json", [](const StatusBoard& b, const std::string& resource, uint64_t after,
+                           size_t limit) {
+             absl::StatusOr<std::string> out;
+             {
+               py::gil_scoped_release release;
+               out = b.LogsJson(resource, after, limit);
+             }
+             return ValueOrRaise(std::move(out));
+           }, py::arg("resource") = "", py::arg("after") = 0, py::arg("limit") = 2000,
+           "Kept log lines after seq `after` as JSON; ConfigError (NOT_FOUND) for an unknown name.")
+      .def_property_readonly("version", &StatusBoard::version)
+      .def_property_readonly("finished", &StatusBoard::finished)
+      .def("wait_for_change", [](const StatusBoard& b, uint64_t seen, absl::Duration timeout) {
+             py::gil_scoped_release release;
+             return b.WaitForChange(seen, timeout);
+           }, py::arg("seen"), py::arg("timeout"),
+           "Blocks (GIL released) until the version differs from `seen` or `timeout` seconds "
+           "pass; returns the version.")
+      .def("poke", &StatusBoard::Poke, "Wakes every wait_for_change() at once.")
+      .def("set_web_url", &StatusBoard::SetWebUrl, py::arg("url"));
+
+  m.def("format_status_table",
+        [](const std::string& snapshot, int width, int max_lines, bool color, bool local_time) {
+          return ValueOrRaise(FormatStatusTable(
+              snapshot, {.width = width, .max_lines = max_lines, .color = color,
+                         .local_time = local_time}));
+        },
+        py::arg("snapshot"), py::arg("width") = 100, py::arg("max_lines") = 0,
+        py::arg("color") = false, py::arg("local_time") = true,
+        "The status table (lines) of a snapshot, as `fops up` keeps it below its log.");
+}
+
 void BindSessionControl(py::module_& m) {
+  m.def(
+      "send_session_request",
+      [](const std::string& state_dir, const std::string& request, absl::Duration timeout) {
+        absl::StatusOr<std::string> answer;
+        {
+          py::gil_scoped_release release;
+          answer = SendSessionRequest(state_dir, request, timeout);
+        }
+        return ValueOrRaise(std::move(answer));
+      },
+      py::arg("state_dir"), py::arg("request"), py::arg("timeout") = absl::Seconds(10),
+      "Sends one request line (status, logs ..., trigger ...) to the `fops up` session "
+      "listening in `state_dir`; returns the text of its ok answer.");
   m.def("session_socket_path",
         [](const std::string& state_dir) { return SessionSocketPath(state_dir).string(); },
         py::arg("state_dir"), "<state_dir>/session.sock, where a `fops up` session listens.");
@@ -460,6 +565,7 @@ void BindEngine(py::module_& m) {
   BindGraph(m);
   BindHooks(m);
   BindEngineClass(m);
+  BindStatusBoard(m);
   BindSessionControl(m);
 }
 

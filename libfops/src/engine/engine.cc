@@ -36,6 +36,10 @@ constexpr size_t kLastLines = 20;
 // interval, doubling up to the probe's period: a server that is up in 30 ms
 // is seen as ready in about 30 ms, not after a whole period.
 constexpr absl::Duration kFirstProbeInterval = absl::Milliseconds(25);
+// ...and never waits longer than this between attempts before it is ready:
+// the period (Tilt's 10 s by default) is for watching a ready server, not
+// for noticing that a new one came up.
+constexpr absl::Duration kMaxFirstProbeInterval = absl::Seconds(1);
 
 std::string NewSessionId() {
   std::random_device device;
@@ -156,6 +160,8 @@ class Engine::Impl : public OutputListener {
         max_parallel_(max_parallel),
         redactor_(ProjectRedactor(project_)),
         watches_(std::move(watches)),
+        disabled_asked_(graph_.size(), 0),
+        disabled_(graph_.size(), 0),
         nodes_(graph_.size()) {
     // Priority: the longest chain of *selected* dependents, so work that
     // unblocks the most runs first.
@@ -191,6 +197,7 @@ class Engine::Impl : public OutputListener {
   }
 
   absl::Status Trigger(std::string_view name);
+  absl::Status SetEnabled(std::string_view name, bool enabled);
 
   const Project& project() const { return project_; }
 
@@ -260,8 +267,13 @@ class Engine::Impl : public OutputListener {
   absl::Status StartWatching();
   void OnFilesChanged(const std::vector<std::string>& paths);
   void Rerun(int i, std::string reason);
-  void Reopen(int i, std::string reason);
+  void Reopen(int i, std::string reason, bool wait_for_deps = true);
+  // Tells observers what `i` waits on now: its deps not done yet.
+  void WaitForDeps(int i);
+  // kNotFound: `why`, then the names the project defines.
+  absl::Status UnknownName(const absl::Status& why) const;
   void DrainTriggers();
+  void ApplyEnabled(int i, bool enabled);
   void TriggerNow(int target);
   void Select(int i);
   // 1 + the longest chain of selected dependents (their priorities known).
@@ -332,6 +344,11 @@ class Engine::Impl : public OutputListener {
   Wakeup wakeup_;
   std::mutex trigger_mu_;
   std::vector<int> triggers_;  // guarded by trigger_mu_: asked for, not yet queued
+  // Engine::SetEnabled: asked for (guarded by trigger_mu_), and what the
+  // loop applied. Disabled resources are not run by file changes or triggers.
+  std::vector<std::pair<int, bool>> enable_changes_;
+  std::vector<char> disabled_asked_;
+  std::vector<char> disabled_;
 
   // Per-run state.
   std::vector<Node> nodes_;
@@ -386,6 +403,17 @@ void Engine::Impl::Reset() {
 void Engine::Impl::Enqueue(int i) {
   nodes_[i].queued = true;
   ready_.emplace(-priority_[i], i);
+  for (Observer* o : options_.observers) o->OnResourceWaiting(resource(i), ResourceWait::kSlot, "");
+}
+
+void Engine::Impl::WaitForDeps(int i) {
+  if (options_.observers.empty()) return;
+  std::vector<std::string> waiting;
+  for (int d : graph_.deps(i)) {
+    if (selected_[d] && !IsSuccess(nodes_[d].status)) waiting.push_back(resource(d).name);
+  }
+  const std::string names = absl::StrJoin(waiting, ", ");
+  for (Observer* o : options_.observers) o->OnResourceWaiting(resource(i), ResourceWait::kDeps, names);
 }
 
 void Engine::Impl::StartReady() {
@@ -417,6 +445,7 @@ void Engine::Impl::BeginUpdate(int i) {
     // The check holds the resource's slot: it is the first part of its update.
     ++updates_running_;
     if (!r.allow_parallel) ++exclusive_running_;
+    for (Observer* o : options_.observers) o->OnResourceWaiting(r, ResourceWait::kInputs, "");
     LaunchGate(i, /*record=*/false);
     return;
   } else if (!r.inputs.empty() && options_.force) {
@@ -626,6 +655,10 @@ void Engine::Impl::StartServe(int i) {
   n.probe_failures = 0;
   n.probe_interval = std::min(kFirstProbeInterval, ProbePeriod(*r.readiness_probe));
   n.next_probe = clock_.Now() + r.readiness_probe->initial_delay;
+  if (!options_.observers.empty()) {
+    const std::string probe = ProbeToString(*r.readiness_probe);
+    for (Observer* o : options_.observers) o->OnResourceWaiting(r, ResourceWait::kProbe, probe);
+  }
 }
 
 void Engine::Impl::BecomeReady(int i) {
@@ -684,6 +717,8 @@ void Engine::Impl::Finish(int i, ResourceStatus status, std::string reason) {
         nodes_[d].status = ResourceStatus::kPending;
         nodes_[d].reason.clear();
         ++unsettled_;
+        for (Observer* o : options_.observers) o->OnResourceQueued(resource(d), "");
+        WaitForDeps(d);
         for (int dd : graph_.dependents(d)) stack.push_back(dd);
       }
     }
@@ -830,12 +865,13 @@ void Engine::Impl::CollectProbes() {
         BecomeReady(o.node);
         continue;
       }
-      n.next_probe = now + ProbePeriod(probe);
+      n.next_probe = now + std::min(ProbePeriod(probe), kMaxFirstProbeInterval);
     } else {
       n.probe_passes = 0;
       n.probe_error = std::string(o.status.message());
       n.next_probe = now + n.probe_interval;
-      n.probe_interval = std::min(n.probe_interval * 2, ProbePeriod(probe));
+      n.probe_interval =
+          std::min({n.probe_interval * 2, ProbePeriod(probe), kMaxFirstProbeInterval});
     }
   }
 }
@@ -973,7 +1009,8 @@ absl::Status Engine::Impl::StartWatching() {
 void Engine::Impl::OnFilesChanged(const std::vector<std::string>& paths) {
   for (int i = 0; i < graph_.size(); ++i) {
     const WatchSpec& watch = watches_[i];
-    if (watch.deps.empty() || !selected_[i] || resource(i).trigger_mode != TriggerMode::kAuto) {
+    if (watch.deps.empty() || !selected_[i] || disabled_[i] ||
+        resource(i).trigger_mode != TriggerMode::kAuto) {
       continue;
     }
     std::vector<std::string> mine;
@@ -1002,7 +1039,7 @@ void Engine::Impl::OnFilesChanged(const std::vector<std::string>& paths) {
 
 void Engine::Impl::Rerun(int i, std::string reason) {
   Node& n = nodes_[i];
-  if (tearing_down_) return;
+  if (tearing_down_ || disabled_[i]) return;
   switch (n.status) {
     case ResourceStatus::kPending:  // its first run is still to come
     case ResourceStatus::kBlocked:  // a dependency failed: nothing to gain
@@ -1016,22 +1053,23 @@ void Engine::Impl::Rerun(int i, std::string reason) {
     default:
       break;
   }
-  Reopen(i, std::move(reason));
   // A re-run does not wait for deps (they ordered the first start only).
-  if (!n.queued) {
-    n.deps_left = 0;
-    Enqueue(i);
-  }
+  Reopen(i, std::move(reason), /*wait_for_deps=*/false);
 }
 
-void Engine::Impl::Reopen(int i, std::string reason) {
+void Engine::Impl::Reopen(int i, std::string reason, bool wait_for_deps) {
   Node& n = nodes_[i];
   const bool was_success = IsSuccess(n.status);
   n.status = ResourceStatus::kPending;
   ++unsettled_;
+  for (Observer* o : options_.observers) o->OnResourceQueued(resource(i), reason);
   n.trigger = std::move(reason);
-  n.deps_left = DepsLeft(i);
-  if (n.deps_left == 0) Enqueue(i);
+  n.deps_left = wait_for_deps ? DepsLeft(i) : 0;
+  if (n.deps_left == 0) {
+    Enqueue(i);
+  } else {
+    WaitForDeps(i);
+  }
   if (!was_success) return;
   // Dependents still waiting count it as not done again.
   for (int d : graph_.dependents(i)) {
@@ -1042,6 +1080,7 @@ void Engine::Impl::Reopen(int i, std::string reason) {
       ready_.erase({-priority_[d], d});
       dn.queued = false;
     }
+    WaitForDeps(d);
   }
 }
 
@@ -1067,19 +1106,33 @@ int Engine::Impl::ChainPriority(int i) const {
   return 1 + longest;
 }
 
+absl::Status Engine::Impl::UnknownName(const absl::Status& why) const {
+  constexpr int kMaxNamed = 30;
+  std::vector<std::string> names;
+  for (int i = 0; i < graph_.size() && i < kMaxNamed; ++i) names.push_back(resource(i).name);
+  if (graph_.size() > kMaxNamed) names.push_back("...");
+  return absl::NotFoundError(absl::StrCat(why.message(), "; defined: ",
+                                          names.empty() ? "none" : absl::StrJoin(names, ", ")));
+}
+
 absl::Status Engine::Impl::Trigger(std::string_view name) {
   absl::StatusOr<std::vector<int>> closure = graph_.Closure({std::string(name)});
-  if (!closure.ok()) {
-    constexpr int kMaxNamed = 30;
-    std::vector<std::string> names;
-    for (int i = 0; i < graph_.size() && i < kMaxNamed; ++i) names.push_back(resource(i).name);
-    if (graph_.size() > kMaxNamed) names.push_back("...");
-    return absl::NotFoundError(absl::StrCat(closure.status().message(), "; defined: ",
-                                            names.empty() ? "none" : absl::StrJoin(names, ", ")));
-  }
+  if (!closure.ok()) return UnknownName(closure.status());
   if (!in_up_.load()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot trigger '", ToAbsl(name), "': no `fops up` session is running"));
+  }
+  {
+    std::lock_guard<std::mutex> lock(trigger_mu_);
+    if (disabled_asked_[graph_.Find(name)]) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot trigger '", ToAbsl(name), "': it is disabled; enable it first"));
+    }
+    for (int d : *closure) {
+      if (!disabled_asked_[d]) continue;
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot trigger '", ToAbsl(name), "': it needs '", resource(d).name, "', which is disabled"));
+    }
   }
   // Refused before anything of it runs, as at start-up.
   if (std::vector<std::string> refused = Refusals(*closure); !refused.empty()) {
@@ -1095,17 +1148,57 @@ absl::Status Engine::Impl::Trigger(std::string_view name) {
   return absl::OkStatus();
 }
 
+absl::Status Engine::Impl::SetEnabled(std::string_view name, bool enabled) {
+  const int i = graph_.Find(name);
+  if (i < 0) {
+    return UnknownName(absl::NotFoundError(absl::StrCat("unknown resource '", ToAbsl(name), "'")));
+  }
+  if (!in_up_.load()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot ", enabled ? "enable" : "disable",
+                                                      " '", ToAbsl(name),
+                                                      "': no `fops up` session is running"));
+  }
+  {
+    std::lock_guard<std::mutex> lock(trigger_mu_);
+    disabled_asked_[i] = !enabled;
+    enable_changes_.emplace_back(i, enabled);
+  }
+  executor_.Interrupt();
+  wakeup_.Notify();
+  return absl::OkStatus();
+}
+
 void Engine::Impl::DrainTriggers() {
   std::vector<int> asked;
+  std::vector<std::pair<int, bool>> enables;
   {
     std::lock_guard<std::mutex> lock(trigger_mu_);
     asked.swap(triggers_);
+    enables.swap(enable_changes_);
   }
+  for (const auto& [i, enabled] : enables) ApplyEnabled(i, enabled);
   for (int i : asked) TriggerNow(i);
 }
 
+void Engine::Impl::ApplyEnabled(int i, bool enabled) {
+  if (disabled_[i] == !enabled) return;
+  disabled_[i] = !enabled;
+  for (Observer* o : options_.observers) o->OnResourceEnabled(resource(i), enabled);
+  if (enabled) return;
+  // What has not started yet does not start; what runs finishes (a change
+  // meanwhile does not queue another update).
+  Node& n = nodes_[i];
+  n.rerun = false;
+  if (!selected_[i] || n.status != ResourceStatus::kPending) return;
+  if (n.queued) {
+    ready_.erase({-priority_[i], i});
+    n.queued = false;
+  }
+  Finish(i, ResourceStatus::kCancelled, "disabled");
+}
+
 void Engine::Impl::TriggerNow(int target) {
-  if (tearing_down_) return;
+  if (tearing_down_ || disabled_[target]) return;
   const Resource& r = resource(target);
   // Deps first (the closure is in topological order): each that has not
   // succeeded and is not on its way is queued too, as Tilt does.
@@ -1151,7 +1244,13 @@ RunResult Engine::Impl::Run(bool up) {
   for (Observer* o : options_.observers) o->OnRunStarted(run_start);
 
   for (int i : graph_.topological_order()) {
-    if (selected_[i] && nodes_[i].deps_left == 0) Enqueue(i);
+    if (!selected_[i]) continue;
+    for (Observer* o : options_.observers) o->OnResourceQueued(resource(i), "");
+    if (nodes_[i].deps_left == 0) {
+      Enqueue(i);
+    } else {
+      WaitForDeps(i);
+    }
   }
   std::string error;
   bool timed_out = false;
@@ -1284,6 +1383,9 @@ RunResult Engine::Ci() { return impl_->Run(/*up=*/false); }
 RunResult Engine::Up() { return impl_->Run(/*up=*/true); }
 void Engine::RequestStop() { impl_->RequestStop(); }
 absl::Status Engine::Trigger(std::string_view name) { return impl_->Trigger(name); }
+absl::Status Engine::SetEnabled(std::string_view name, bool enabled) {
+  return impl_->SetEnabled(name, enabled);
+}
 const Project& Engine::project() const { return impl_->project(); }
 
 }  // namespace fops

@@ -28,6 +28,24 @@ void RedactingObserver::OnRunStarted(const RunStart& run) {
   for (Observer* o : observers_) o->OnRunStarted(run);
 }
 
+void RedactingObserver::OnResourceQueued(const Resource& resource, std::string_view reason) {
+  const Resource& shown = Shown(resource);
+  const std::string safe = redactor_.Redact(reason);
+  for (Observer* o : observers_) o->OnResourceQueued(shown, safe);
+}
+
+void RedactingObserver::OnResourceWaiting(const Resource& resource, ResourceWait wait,
+                                          std::string_view detail) {
+  const Resource& shown = Shown(resource);
+  const std::string safe = redactor_.Redact(detail);
+  for (Observer* o : observers_) o->OnResourceWaiting(shown, wait, safe);
+}
+
+void RedactingObserver::OnResourceEnabled(const Resource& resource, bool enabled) {
+  const Resource& shown = Shown(resource);
+  for (Observer* o : observers_) o->OnResourceEnabled(shown, enabled);
+}
+
 void RedactingObserver::OnResourceStarted(const Resource& resource, std::string_view reason) {
   const Resource& shown = Shown(resource);
   const std::string safe = redactor_.Redact(reason);

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -17,12 +19,14 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "fops/base/errno_text.h"
+#include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
 #include "fops/exec/wakeup.h"
 
@@ -31,6 +35,8 @@ namespace {
 
 constexpr char kSocketName[] = "session.sock";
 constexpr size_t kMaxLine = 64 * 1024;
+// Answers carry a status snapshot or a batch of log lines.
+constexpr size_t kMaxAnswer = 64 * 1024 * 1024;
 // How long the session waits for a connected client's request line: one
 // stuck client must not keep the next one out for long.
 constexpr absl::Duration kRequestTimeout = absl::Seconds(5);
@@ -101,7 +107,7 @@ absl::StatusCode CodeFromName(std::string_view name) {
 }
 
 // Reads up to the first newline (not included) before `deadline`.
-absl::StatusOr<std::string> ReadLine(int fd, absl::Time deadline) {
+absl::StatusOr<std::string> ReadLine(int fd, absl::Time deadline, size_t max = kMaxLine) {
   std::string line;
   char buffer[4096];
   while (true) {
@@ -123,7 +129,7 @@ absl::StatusOr<std::string> ReadLine(int fd, absl::Time deadline) {
       line.resize(nl);
       return line;
     }
-    if (line.size() > kMaxLine) return absl::InvalidArgumentError("line too long");
+    if (line.size() > max) return absl::InvalidArgumentError("line too long");
   }
 }
 
@@ -158,8 +164,9 @@ std::filesystem::path SessionSocketPath(const std::filesystem::path& state_dir) 
 
 class SessionControl::Impl {
  public:
-  Impl(Engine& engine, std::filesystem::path path, Fd listener, UnixAddress address)
-      : engine_(engine), path_(std::move(path)), listener_(std::move(listener)),
+  Impl(Engine& engine, const StatusBoard* board, std::filesystem::path path, Fd listener,
+       UnixAddress address)
+      : engine_(engine), board_(board), path_(std::move(path)), listener_(std::move(listener)),
         address_(std::move(address)) {
     struct stat st{};
     if (stat(path_.c_str(), &st) == 0) {
@@ -173,8 +180,12 @@ class SessionControl::Impl {
 
   void Close() {
     if (!thread_.joinable()) return;
+    closing_.store(true);
     stop_.Notify();
     thread_.join();
+    if (board_ != nullptr) board_->Poke();
+    for (std::thread& t : clients_) t.join();
+    clients_.clear();
     listener_.Reset();
     // Only our own socket: a later session may have replaced it.
     struct stat st{};
@@ -201,7 +212,37 @@ class SessionControl::Impl {
       if ((p[0].revents & POLLIN) == 0) continue;
       Fd client(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (client.get() < 0) continue;
-      Answer(client.get());
+      Reap();
+      if (active_.load() >= kMaxClients) {
+        WriteAll(client.get(), "error unavailable too many requests at once; try again\n");
+        continue;
+      }
+      // Its own thread: a `logs` that waits for lines holds up nobody.
+      active_.fetch_add(1);
+      auto done = std::make_shared<std::atomic<bool>>(false);
+      finished_.push_back(done);
+      clients_.emplace_back([this, fd = std::make_shared<Fd>(std::move(client)), done] {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, nullptr);
+        Answer(fd->get());
+        fd->Reset();
+        active_.fetch_sub(1);
+        done->store(true);
+      });
+    }
+  }
+
+  // Joins the threads of answered connections.
+  void Reap() {
+    for (size_t i = 0; i < clients_.size();) {
+      if (finished_[i]->load()) {
+        clients_[i].join();
+        clients_.erase(clients_.begin() + static_cast<std::ptrdiff_t>(i));
+        finished_.erase(finished_.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
     }
   }
 
@@ -230,9 +271,24 @@ class SessionControl::Impl {
   absl::StatusOr<std::string> Handle(std::string_view request) {
     std::vector<std::string> words =
         absl::StrSplit(absl::StripAsciiWhitespace(ToAbsl(request)), ' ', absl::SkipEmpty());
-    if (words.empty() || words[0] != "trigger") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown request '", words.empty() ? "" : words[0], "'; expected: trigger NAME..."));
+    const std::string verb = words.empty() ? "" : words[0];
+    if (verb == "status") {
+      if (board_ == nullptr) return absl::FailedPreconditionError("this session keeps no status");
+      return board_->SnapshotJson();
+    }
+    if (verb == "logs") return Logs({words.begin() + 1, words.end()});
+    if (verb == "enable" || verb == "disable") {
+      if (words.size() != 2) {
+        return absl::InvalidArgumentError(absl::StrCat(verb, ": name one resource"));
+      }
+      FOPS_RETURN_IF_ERROR(engine_.SetEnabled(words[1], verb == "enable"));
+      return absl::StrCat(verb, "d ", words[1]);
+    }
+    if (verb != "trigger") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown request '", verb,
+                       "'; expected: trigger NAME..., enable NAME, disable NAME, status, "
+                       "logs [NAME] [after=N] [wait=S]"));
     }
     words.erase(words.begin());
     if (words.empty()) return absl::InvalidArgumentError("trigger: no resource named");
@@ -264,18 +320,61 @@ class SessionControl::Impl {
     return absl::StrCat("triggered ", absl::StrJoin(words, ", "));
   }
 
+  // `logs [NAME] [after=N] [wait=S]`.
+  absl::StatusOr<std::string> Logs(const std::vector<std::string>& args) {
+    if (board_ == nullptr) return absl::FailedPreconditionError("this session keeps no logs");
+    std::string name;
+    uint64_t after = 0;
+    double wait = 0;
+    for (const std::string& arg : args) {
+      absl::string_view value = arg;
+      if (absl::ConsumePrefix(&value, "after=")) {
+        if (!absl::SimpleAtoi(value, &after)) {
+          return absl::InvalidArgumentError(absl::StrCat("logs: after=", value, " is not a number"));
+        }
+      } else if (absl::ConsumePrefix(&value, "wait=")) {
+        if (!absl::SimpleAtod(value, &wait) || wait < 0) {
+          return absl::InvalidArgumentError(absl::StrCat("logs: wait=", value, " is not seconds"));
+        }
+      } else if (name.empty()) {
+        name = arg;
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat("logs: unexpected '", arg, "'"));
+      }
+    }
+    const absl::Time deadline = absl::Now() + absl::Seconds(std::min(wait, kMaxLogsWait));
+    while (true) {
+      const uint64_t version = board_->version();
+      absl::StatusOr<std::string> answer = board_->LogsJson(name, after, kLogsPerAnswer);
+      if (!answer.ok() || absl::StrContains(*answer, "\"seq\":") || board_->finished() ||
+          closing_.load() || absl::Now() >= deadline) {
+        return answer;
+      }
+      board_->WaitForChange(version, std::min(deadline - absl::Now(), absl::Milliseconds(500)));
+    }
+  }
+
+  static constexpr int kMaxClients = 32;
+  static constexpr double kMaxLogsWait = 30;
+  static constexpr size_t kLogsPerAnswer = 2000;
+
   Engine& engine_;
+  const StatusBoard* board_;
   std::filesystem::path path_;
   Fd listener_;
   UnixAddress address_;  // keeps a long path's directory descriptor open
   ino_t inode_ = 0;
   dev_t device_ = 0;
   Wakeup stop_;
+  std::atomic<bool> closing_{false};
+  std::atomic<int> active_{0};
+  std::vector<std::thread> clients_;  // one per connection being answered
+  std::vector<std::shared_ptr<std::atomic<bool>>> finished_;  // set when its thread is done
   std::thread thread_;  // last: starts after everything it reads
 };
 
 absl::StatusOr<std::unique_ptr<SessionControl>> SessionControl::Start(
-    const std::filesystem::path& state_dir, Engine& engine) {
+    const std::filesystem::path& state_dir, Engine& engine, const StatusBoard* board) {
   const std::filesystem::path path = SessionSocketPath(state_dir);
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
@@ -301,7 +400,8 @@ absl::StatusOr<std::unique_ptr<SessionControl>> SessionControl::Start(
     unlink(path.c_str());
     return absl::InternalError(absl::StrCat("listening on ", path.string(), ": ", ErrnoText(errno)));
   }
-  auto impl = std::make_unique<Impl>(engine, path, std::move(listener), std::move(*address));
+  auto impl =
+      std::make_unique<Impl>(engine, board, path, std::move(listener), std::move(*address));
   return std::unique_ptr<SessionControl>(new SessionControl(std::move(impl)));
 }
 
@@ -321,7 +421,7 @@ absl::StatusOr<std::string> SendSessionRequest(const std::filesystem::path& stat
                                                ")"));
   }
   WriteAll(fd->get(), absl::StrCat(ToAbsl(request), "\n"));
-  absl::StatusOr<std::string> answer = ReadLine(fd->get(), absl::Now() + timeout);
+  absl::StatusOr<std::string> answer = ReadLine(fd->get(), absl::Now() + timeout, kMaxAnswer);
   if (!answer.ok()) {
     return absl::Status(answer.status().code(),
                         absl::StrCat("fops session at ", path.string(), ": ", answer.status().message()));

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "fops/base/status_matchers.h"
+#include "fops/engine/status_board.h"
 #include "fops/exec/scripted_executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -109,10 +110,57 @@ TEST(SessionControlTest, UnknownNamesTriggerNothingAndNameTheDefinedOnes) {
                        "cannot trigger 'seed': no `fops up` session is running"));
   EXPECT_THAT(SendSessionRequest(dir.path(), "restart api"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "unknown request 'restart'; expected: trigger NAME..."));
+                       "unknown request 'restart'; expected: trigger NAME..., enable NAME, "
+                       "disable NAME, status, logs [NAME] [after=N] [wait=S]"));
   EXPECT_THAT(RequestTrigger(dir.path(), {"two words"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a resource name")));
   EXPECT_TRUE(ex.calls().empty());
+}
+
+TEST(SessionControlTest, AnswersStatusAndLogsAndAWaitingLogsRequestHoldsUpNobody) {
+  TempDir dir("fops-control");
+  ScriptedExecutor ex;
+  ex.AddRule({.pattern = "seed db", .output = {"seeded 3 rows"}});
+  const Project project = MakeProject();
+  StatusBoard board(project, {.command = "up", .mode = "development"});
+  StopAfterSeed stop;
+  auto engine = Engine::Create(project, ex, {.observers = {&board, &stop}});
+  ASSERT_THAT(engine, IsOk());
+  stop.engine = engine->get();
+  auto control = SessionControl::Start(dir.path(), **engine, &board);
+  ASSERT_THAT(control, IsOk());
+  EXPECT_THAT(SendSessionRequest(dir.path(), "logs after=x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "logs: after=x is not a number"));
+  EXPECT_THAT(SendSessionRequest(dir.path(), "logs sed"),
+              StatusIs(absl::StatusCode::kNotFound, "unknown resource 'sed'; defined: api, seed"));
+
+  RunResult result;
+  std::thread up([&] { result = (*engine)->Up(); });
+  // A follower waits for seed's lines while the trigger is answered.
+  absl::StatusOr<std::string> followed;
+  std::thread follower([&] {
+    followed = SendSessionRequest(dir.path(), "logs seed after=0 wait=30", absl::Seconds(60));
+  });
+  absl::StatusOr<std::string> answer;
+  do {
+    answer = RequestTrigger(dir.path(), {"seed"});
+  } while (answer.status().code() == absl::StatusCode::kFailedPrecondition);
+  ASSERT_THAT(answer, IsOk());
+  follower.join();
+  up.join();
+  ASSERT_THAT(followed, IsOk());
+  EXPECT_THAT(*followed, HasSubstr("\"resource\":\"seed\""));
+
+  absl::StatusOr<std::string> status = SendSessionRequest(dir.path(), "status");
+  ASSERT_THAT(status, IsOk());
+  EXPECT_THAT(*status, HasSubstr("\"command\":\"up\""));
+  EXPECT_THAT(*status, HasSubstr("\"finished\":true"));
+  absl::StatusOr<std::string> logs = SendSessionRequest(dir.path(), "logs seed");
+  ASSERT_THAT(logs, IsOk());
+  EXPECT_THAT(*logs, HasSubstr("\"text\":\"seeded 3 rows\""));
+  EXPECT_THAT(*logs, ::testing::Not(HasSubstr("make api")));
+  EXPECT_THAT(SendSessionRequest(dir.path(), "disable seed"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no `fops up` session")));
 }
 
 TEST(SessionControlTest, AStateDirectoryTooLongForSunPathStillWorks) {

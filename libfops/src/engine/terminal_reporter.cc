@@ -39,9 +39,15 @@ bool Ran(ResourceStatus s) {
 
 TerminalReporter::TerminalReporter(std::FILE* out) : out_(out) {}
 
+TerminalReporter::TerminalReporter(ReportSink& sink) : sink_(&sink) {}
+
 void TerminalReporter::Print(const std::string& text) {
   std::string line = text;
   line.push_back('\n');
+  if (sink_ != nullptr) {
+    sink_->Write(line);
+    return;
+  }
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);
 }

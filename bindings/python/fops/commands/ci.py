@@ -18,6 +18,9 @@ def register(subparsers) -> None:
     parser.add_argument("--timeout", type=cli.parse_duration, default=None, metavar="DURATION",
                         help="stop the whole run after this long: seconds or 90s/5m/1h "
                              "(default: update_settings(ci_timeout=), 30m)")
+    parser.add_argument("--timeline", default=None, metavar="FILE",
+                        help="write the run's timeline to FILE as SVG: a bar per resource from "
+                             "queued to start to end, what it waited on, the critical path")
     parser.set_defaults(func=run)
 
 
@@ -26,11 +29,30 @@ def run(args: argparse.Namespace) -> int:
     from fops.session import Session
 
     project = cli.load_project(args, "ci")
+    # Only a run asked for its timeline keeps a status board.
+    board = fops.StatusBoard(project, command="ci") if args.timeline else None
     executor = fops.ProcessExecutor(subreaper=True)
     with Session(project, executor, max_parallel=args.max_parallel, timeout=args.timeout,
-                 force=args.force, reporter="stdout") as session:
+                 force=args.force, reporter="stdout", board=board) as session:
         result = session.ci(handle_signals=True)
         signal = session.engine.stop_signal
+    if board is not None:
+        _write_timeline(board, args.timeline)
     if signal:
         return 128 + signal
     return cli.EXIT_OK if result.ok else cli.EXIT_FAILED
+
+
+def _write_timeline(board, path: str) -> None:
+    import json
+    import os
+    import sys
+
+    from fops import timeline
+
+    svg = timeline.render_svg(json.loads(board.snapshot_json()))
+    temporary = f"{path}.tmp{os.getpid()}"
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(svg)
+    os.replace(temporary, path)
+    print(f"fops ci: timeline written to {path}", file=sys.stderr)

@@ -16,10 +16,26 @@ def register(subparsers) -> None:
                     "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
                     "(`fops down`), and stops every process it started, grandchildren included. "
                     "Meanwhile `fops trigger RESOURCE` runs a resource (a manual one too) on "
-                    "demand.")
+                    "demand, `fops status` and `fops logs` show the session, and a web view "
+                    "serves the same on 127.0.0.1 (the address, with its token, is printed at "
+                    "the start). On a terminal the status table stays below the log.")
     cli.add_tiltfile_args(parser)
     cli.add_run_args(parser)
+    parser.add_argument("--port", type=_port, default=None, metavar="N",
+                        help="the web view's port on 127.0.0.1 (default 10350, as Tilt; 0: a free "
+                             "port; one in use is said and a free one taken)")
+    parser.add_argument("--no-web", action="store_true", help="serve no web view")
     parser.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535: {text!r}")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,15 +48,29 @@ def run(args: argparse.Namespace) -> int:
         from fops import modes
 
         modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
+        board = fops.StatusBoard(project, command="up",
+                                 mode=modes.mode_state(project.state_dir).mode)
         executor = fops.ProcessExecutor(subreaper=True)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
-                     reporter="stdout") as session:
+                     reporter="live", board=board) as session:
             try:  # `fops trigger` asks through this socket; closing the session removes it
                 session.listen()
             except fops.Error as exc:  # the session works without it
                 print(f"fops up: `fops trigger` will not reach this session: {exc}",
                       file=sys.stderr)
-            result = session.up(handle_signals=True)
+            web = None
+            if not args.no_web:
+                from fops.web import server
+
+                web = server.start(board, session,
+                                   server.DEFAULT_PORT if args.port is None else args.port)
+                if web is not None:
+                    print(f"fops up: web view: {web.url}", flush=True)
+            try:
+                result = session.up(handle_signals=True)
+            finally:
+                if web is not None:
+                    web.stop()
             signal = session.engine.stop_signal
     if signal:
         print(f"fops up: stopped by {_signal.Signals(signal).name}; nothing left running",

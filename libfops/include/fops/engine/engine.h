@@ -39,8 +39,8 @@ struct EngineOptions {
   bool force = false;                     ///< ignore the gate: run everything
 };
 
-/// Drive from one thread; only RequestStop() and Trigger() may be called
-/// from others.
+/// Drive from one thread; only RequestStop(), Trigger() and SetEnabled()
+/// may be called from others.
 class Engine {
  public:
   /// Validates the project's graph and selection; nothing runs on error.
@@ -66,6 +66,15 @@ class Engine {
   /// unknown name (naming the defined ones), kFailedPrecondition when no
   /// Up() runs.
   absl::Status Trigger(std::string_view name);
+
+  /// Disables or enables `name` in the running Up() session. A disabled
+  /// resource is not run by file changes or triggers (Trigger() refuses it,
+  /// and what needs it, with kFailedPrecondition) until it is enabled; a
+  /// run of it that has not started is cancelled ("disabled"); one that
+  /// runs finishes, and its serve process keeps running. Enabling runs
+  /// nothing by itself. Thread-safe like Trigger(); kNotFound for an unknown
+  /// name, kFailedPrecondition when no Up() runs.
+  absl::Status SetEnabled(std::string_view name, bool enabled);
 
   /// Ends Ci() or Up() soon: running commands are stopped, the result says
   /// "interrupted". Thread-safe and async-signal-safe.

@@ -12,6 +12,19 @@
 
 namespace fops {
 
+/// What a resource waits on before it can go on (OnResourceWaiting). Each
+/// call begins a wait that lasts until the resource's next event.
+enum class ResourceWait {
+  kDeps,    ///< resource_deps not done yet (`detail`: their names, ", "-separated)
+  kSlot,    ///< deps done: a free update slot (max_parallel, allow_parallel=False)
+  kInputs,  ///< holds its slot while the update gate checks its inputs
+  kProbe,   ///< serve_cmd started: its readiness probe has not passed yet (`detail`: the probe)
+};
+
+/// "deps", "slot", "inputs", "probe": the names status views and the
+/// timeline use.
+std::string_view ResourceWaitName(ResourceWait wait);
+
 /// What OnRunStarted says about a run.
 struct RunStart {
   std::string_view session_id;  ///< unique per run
@@ -26,6 +39,26 @@ class Observer {
   virtual ~Observer() = default;
   /// The run begins.
   virtual void OnRunStarted(const RunStart& run) { (void)run; }
+  /// `resource` is to run: the run begins, its files changed, a trigger
+  /// asked for it (`reason`: "", "rebuilt: src/a.py changed", "triggered").
+  /// OnResourceWaiting follows with what it waits on first.
+  virtual void OnResourceQueued(const Resource& resource, std::string_view reason) {
+    (void)resource;
+    (void)reason;
+  }
+  /// `resource` now waits on `wait` (see ResourceWait) until its next event.
+  virtual void OnResourceWaiting(const Resource& resource, ResourceWait wait,
+                                 std::string_view detail) {
+    (void)resource;
+    (void)wait;
+    (void)detail;
+  }
+  /// Engine::SetEnabled took effect: a disabled resource is not run by file
+  /// changes or triggers until it is enabled again.
+  virtual void OnResourceEnabled(const Resource& resource, bool enabled) {
+    (void)resource;
+    (void)enabled;
+  }
   /// An update of `resource` starts (after its gate said to run).
   virtual void OnResourceStarted(const Resource& resource, std::string_view reason) {
     (void)resource;

@@ -26,6 +26,10 @@ class RedactingObserver : public Observer {
   RedactingObserver(Redactor redactor, std::vector<Observer*> observers);
 
   void OnRunStarted(const RunStart& run) override;
+  void OnResourceQueued(const Resource& resource, std::string_view reason) override;
+  void OnResourceWaiting(const Resource& resource, ResourceWait wait,
+                         std::string_view detail) override;
+  void OnResourceEnabled(const Resource& resource, bool enabled) override;
   void OnResourceStarted(const Resource& resource, std::string_view reason) override;
   void OnCommandStarted(const Resource& resource, const CommandSpec& spec) override;
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;

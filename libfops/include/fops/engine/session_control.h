@@ -1,12 +1,26 @@
 // The control channel of a running `fops up`: a Unix domain socket in the
 // repo's state directory (`<state_dir>/session.sock`) on which another
-// process (`fops trigger`) asks the session to trigger resources. The
-// protocol is one request line and one answer line, readable by a person
-// and a test alike:
+// process asks the session to trigger resources (`fops trigger`), to
+// disable or enable one, for its status (`fops status`) or for its
+// buffered log lines (`fops logs`). The protocol is one request line and
+// one answer line, readable by a person and a test alike:
 //
 //   -> trigger api smoke
 //   <- ok triggered api, smoke
 //   <- error not_found unknown resource 'apii' (did you mean 'api'?); defined: api, db
+//   -> disable api                      (and: enable api)
+//   <- ok disabled api
+//   -> status
+//   <- ok {"session": ..., "resources": [...]}            (StatusBoard::SnapshotJson)
+//   -> logs api after=120 wait=10
+//   <- ok {"lines": [...], "next": 134, "dropped": false, "running": true}
+//
+// `logs` answers the lines after seq `after` (default 0: all kept) of the
+// resource named (none: of every resource); with `wait=S` (seconds, at most
+// 30) and nothing new yet, it answers when a line comes, the session ends or
+// S pass, so a follower (`fops logs -f`) asks again at once without
+// polling. Each connection is answered on its own thread, so a waiting
+// follower holds up nobody.
 //
 // Only processes of the session's own user are answered (SO_PEERCRED; the
 // socket is also mode 0600). A state directory whose socket path would not
@@ -32,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "fops/engine/engine.h"
+#include "fops/engine/status_board.h"
 
 namespace fops {
 
@@ -46,8 +61,10 @@ class SessionControl {
   /// Creates the socket (replacing one a dead session left behind) and
   /// starts answering. kFailedPrecondition when a live session already
   /// answers there; kInternal when the socket cannot be created.
+  /// `board` (optional, not owned, must outlive this object) answers
+  /// `status` and `logs`; without it they are kFailedPrecondition.
   static absl::StatusOr<std::unique_ptr<SessionControl>> Start(
-      const std::filesystem::path& state_dir, Engine& engine);
+      const std::filesystem::path& state_dir, Engine& engine, const StatusBoard* board = nullptr);
 
   /// Close().
   ~SessionControl();
@@ -55,7 +72,8 @@ class SessionControl {
   SessionControl& operator=(const SessionControl&) = delete;
 
   /// Stops answering and removes the socket (if it is still ours);
-  /// idempotent. A request being answered is finished first.
+  /// idempotent. Requests being answered are finished first (a waiting
+  /// `logs` is answered with what it has).
   void Close();
 
   /// The socket's path.

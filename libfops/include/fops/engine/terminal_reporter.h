@@ -14,10 +14,21 @@
 
 namespace fops {
 
+/// Where a TerminalReporter's lines go: a file, or a live view that keeps
+/// a status table below them (TerminalStatusView).
+class ReportSink {
+ public:
+  virtual ~ReportSink() = default;
+  /// Writes `lines`, whole lines each ending in '\n', and flushes.
+  virtual void Write(std::string_view lines) = 0;
+};
+
 class TerminalReporter : public Observer {
  public:
   /// Writes to `out` (not owned).
   explicit TerminalReporter(std::FILE* out);
+  /// Writes to `sink` (not owned).
+  explicit TerminalReporter(ReportSink& sink);
   void OnResourceStarted(const Resource& resource, std::string_view reason) override;
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;
   void OnResourceReady(const Resource& resource) override;
@@ -28,7 +39,8 @@ class TerminalReporter : public Observer {
 
  private:
   void Print(const std::string& text);
-  std::FILE* out_;
+  std::FILE* out_ = nullptr;
+  ReportSink* sink_ = nullptr;
 };
 
 /// The summary table (resource, status, duration, reason) and, for each

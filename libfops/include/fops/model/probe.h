@@ -41,10 +41,12 @@ struct Probe {
   std::variant<HttpGetAction, TcpSocketAction, ExecAction> action;
   absl::Duration initial_delay = absl::ZeroDuration();  ///< before the first probe
   absl::Duration timeout = absl::Seconds(1);            ///< per attempt
-  /// Between attempts once ready. Before the first success fops probes
-  /// sooner (from 25 ms, doubling up to `period`) so a fast server is
-  /// seen as ready at once; see docs/engine.md.
-  absl::Duration period = absl::Seconds(1);
+  /// Between attempts once ready: Tilt's and Kubernetes' 10 s, so a ready
+  /// server is not asked (and its log not filled) every second. Before the
+  /// first success fops probes sooner (from 25 ms, doubling up to 1 s or
+  /// `period` if shorter) so a new server is seen as ready at once; see
+  /// docs/engine.md.
+  absl::Duration period = absl::Seconds(10);
   int success_threshold = 1;  ///< consecutive successes to become ready
   int failure_threshold = 3;  ///< consecutive failures to lose readiness
   friend bool operator==(const Probe&, const Probe&) = default;
