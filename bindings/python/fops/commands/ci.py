@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from fops.session import Session
 
     project = cli.load_project(args, "ci")
-    executor = fops.ProcessExecutor(subreaper=True)
+    cli.stop_leftovers(project.state_dir, "ci")
+    executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
+                                    record_owner="fops ci")
     with Session(project, executor, max_parallel=args.max_parallel, timeout=args.timeout,
                  force=args.force, reporter="stdout") as session:
         result = session.ci(handle_signals=True)

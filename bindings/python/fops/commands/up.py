@@ -15,6 +15,8 @@ def register(subparsers) -> None:
         description="Takes the repo's session lock (one session per repo), runs like `fops ci`, "
                     "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
                     "(`fops down`), and stops every process it started, grandchildren included. "
+                    "Processes a fops that was killed left running in this repo are stopped "
+                    "first. "
                     "Meanwhile `fops trigger RESOURCE` runs a resource (a manual one too) on "
                     "demand.")
     cli.add_tiltfile_args(parser)
@@ -31,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
                                         os.path.abspath(project.tiltfile)):
         from fops import modes
 
+        # Servers a killed fops left would hold the ports this session needs.
+        cli.stop_leftovers(project.state_dir, "up")
         modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
-        executor = fops.ProcessExecutor(subreaper=True)
+        executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
+                                        record_owner="fops up")
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
                      reporter="stdout") as session:
             try:  # `fops trigger` asks through this socket; closing the session removes it
