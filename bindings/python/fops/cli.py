@@ -154,14 +154,14 @@ def error(message: str) -> None:
         print(f"fops: {line}", file=sys.stderr)
 
 
-def stop_leftovers(state_dir: str, command: str, out=None) -> int:
+def stop_leftovers(state_dir: str, command: str, out=None, project=None) -> int:
     """Stops what fops processes that died without cleaning up left running
     in the repo (docs/cli.md, "Processes a killed fops left") and says so
-    as ``fops COMMAND: stopped ...`` on ``out`` (default stderr). Returns
-    the number of processes stopped."""
+    as ``fops COMMAND: stopped ...`` on ``out`` (default stderr), without
+    ``project``'s secrets. Returns the number of processes stopped."""
     from fops import _fops
 
-    report = _fops.stop_leftover_processes(state_dir)
+    report = _fops.stop_leftover_processes(state_dir, project=project)
     for line in report.lines():
         print(f"fops {command}: {line}", file=out if out is not None else sys.stderr)
     return sum(found.processes for found in report.found)

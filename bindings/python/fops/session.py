@@ -48,7 +48,7 @@ def _context_of(project: _fops.Project) -> _context.LoadContext:
     return ctx
 
 
-def _record_under_lock(executor, state_dir: str) -> None:
+def _record_under_lock(executor, state_dir: str, project: _fops.Project) -> None:
     """A run under this process's session lock (``fops mode staging``, or a
     command that did not ask itself) records its process groups in the
     repo's state directory, so a later fops stops them if this one is
@@ -58,7 +58,7 @@ def _record_under_lock(executor, state_dir: str) -> None:
         return
     holder = _fops.SessionLock.read_holder(state_dir)
     if holder is not None and holder.pid == os.getpid():
-        executor.record_processes(state_dir, f"fops {holder.mode}")
+        executor.record_processes(state_dir, f"fops {holder.mode}", project)
 
 
 class Session:
@@ -81,7 +81,7 @@ class Session:
         self.context = ctx
         if executor is None:
             executor = _fops.ProcessExecutor()
-        _record_under_lock(executor, ctx.state_dir)
+        _record_under_lock(executor, ctx.state_dir, project)
         self.policy = modes.command_policy(ctx)
         # A real run logs in to the registries its images use, checked now.
         self.logins = None if executor.simulated else images.registry_logins(project, state_dir)

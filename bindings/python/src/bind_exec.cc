@@ -20,12 +20,18 @@
 #include "fops/exec/line_prefix.h"
 #include "fops/exec/process_executor.h"
 #include "fops/exec/scripted_executor.h"
+#include "fops/model/project_secrets.h"
 #include "python_executor.h"
 
 namespace fops::python {
 namespace py = pybind11;
 
 namespace {
+
+// The secrets of `project`'s run, or (no project) the environment's.
+Redactor SecretsOf(const Project* project) {
+  return project != nullptr ? ProjectRedactor(*project) : Redactor::FromEnvironment();
+}
 
 // A policy written in Python: check(spec) returns None (or "") to allow,
 // and refuses by raising (fops.PolicyError) or returning the reason.
@@ -159,26 +165,30 @@ probes run. See docs/python-api.md.)doc")
   py::class_<ProcessExecutor, Executor>(m, "ProcessExecutor", R"doc(
 Runs real processes, each in its own group. ``record=STATE_DIR`` records
 the process groups it runs in STATE_DIR/processes/ while they run (as
-``record_owner``), so that a later fops stops them if this process dies
-without doing so; see docs/executors.md.)doc")
+``record_owner``, commands shown without ``project``'s secrets), so that a
+later fops stops them if this process dies without doing so; see
+docs/executors.md.)doc")
       .def(py::init([](absl::Duration kill_grace, bool subreaper, size_t max_line_bytes,
-                       std::optional<std::string> record, std::string record_owner) {
+                       std::optional<std::string> record, std::string record_owner,
+                       const Project* project) {
              return std::make_unique<ProcessExecutor>(ProcessExecutorOptions{
                  .kill_grace = kill_grace,
                  .subreaper = subreaper,
                  .max_line_bytes = max_line_bytes,
                  .process_record = record.value_or(""),
-                 .record_owner = std::move(record_owner)});
+                 .record_owner = std::move(record_owner),
+                 .record_redactor = record ? SecretsOf(project) : Redactor()});
            }),
            py::arg("kill_grace") = absl::Seconds(2), py::arg("subreaper") = false,
            py::arg("max_line_bytes") = 16 * 1024, py::kw_only(), py::arg("record") = py::none(),
-           py::arg("record_owner") = "fops")
+           py::arg("record_owner") = "fops", py::arg("project") = py::none())
       .def(
           "record_processes",
-          [](ProcessExecutor& e, const std::string& state_dir, std::string owner) {
-            RaiseIfError(e.RecordProcesses(state_dir, std::move(owner)));
+          [](ProcessExecutor& e, const std::string& state_dir, std::string owner,
+             const Project* project) {
+            RaiseIfError(e.RecordProcesses(state_dir, std::move(owner), SecretsOf(project)));
           },
-          py::arg("state_dir"), py::arg("owner"),
+          py::arg("state_dir"), py::arg("owner"), py::arg("project") = py::none(),
           "Starts recording as record= does; only before the first command.")
       .def_property_readonly(
           "process_record",
@@ -220,14 +230,21 @@ void BindLeftovers(py::module_& m) {
       .def("lines", &LeftoverReport::Lines, "describe() of each, then the problems.");
   m.def(
       "find_leftover_processes",
-      [](const std::string& state_dir) { return FindLeftovers(state_dir); },
-      py::arg("state_dir"), py::call_guard<py::gil_scoped_release>(),
+      [](const std::string& state_dir, const Project* project) {
+        Redactor secrets = SecretsOf(project);
+        py::gil_scoped_release release;
+        return FindLeftovers(state_dir, secrets);
+      },
+      py::arg("state_dir"), py::arg("project") = py::none(),
       "What fops processes that died left running in this repo; changes nothing.");
   m.def(
       "stop_leftover_processes",
-      [](const std::string& state_dir, absl::Duration grace) { return StopLeftovers(state_dir, grace); },
-      py::arg("state_dir"), py::arg("grace") = absl::Seconds(2),
-      py::call_guard<py::gil_scoped_release>(),
+      [](const std::string& state_dir, absl::Duration grace, const Project* project) {
+        Redactor secrets = SecretsOf(project);
+        py::gil_scoped_release release;
+        return StopLeftovers(state_dir, grace, secrets);
+      },
+      py::arg("state_dir"), py::arg("grace") = absl::Seconds(2), py::arg("project") = py::none(),
       "Stops what fops processes that died left running (SIGTERM, grace, SIGKILL) and removes "
       "their records; returns what it stopped.");
 }

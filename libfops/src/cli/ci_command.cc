@@ -99,11 +99,13 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
 
   // What a killed fops left running goes first: it may hold the ports
   // this run's servers need (what the Python command does too).
-  for (const std::string& line : StopLeftovers(state_dir).Lines()) {
+  for (const std::string& line : StopLeftovers(state_dir, absl::Seconds(2), redactor).Lines()) {
     std::fprintf(stderr, "fops ci: %s\n", line.c_str());
   }
-  ProcessExecutor executor(ProcessExecutorOptions{
-      .subreaper = true, .process_record = state_dir, .record_owner = "fops ci"});
+  ProcessExecutor executor(ProcessExecutorOptions{.subreaper = true,
+                                                  .process_record = state_dir,
+                                                  .record_owner = "fops ci",
+                                                  .record_redactor = redactor});
   TerminalReporter reporter(stdout);
   EngineOptions engine_options{.selection = plan.selection,
                                .max_parallel = options.max_parallel,

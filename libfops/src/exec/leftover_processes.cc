@@ -86,7 +86,7 @@ Found Collect(const LedgerRecord& record, const ProcessTable& procs,
     found.targets.push_back(RecordedProcess{.pid = pid, .start_ticks = start});
   };
   for (const RecordedGroup& g : record.groups) {
-    LeftoverGroup group{.pid = g.pgid, .resource = g.resource, .command = g.command};
+    LeftoverGroup group{.pid = g.pgid, .resource = g.resource, .command = redactor.Redact(g.command)};
     bool group_is_ours = false;
     for (const RecordedProcess& p : g.processes) {
       auto it = procs.find(p.pid);
@@ -146,7 +146,7 @@ bool WriterGone(const std::string& name) {
 
 // Every record of a dead writer; removes their temporaries on the way
 // when `tidy`.
-std::vector<Found> Scan(const std::filesystem::path& state_dir, bool tidy,
+std::vector<Found> Scan(const std::filesystem::path& state_dir, bool tidy, const Redactor& redactor,
                         std::vector<std::string>& problems,
                         std::vector<std::filesystem::path>& empty_records) {
   std::vector<Found> result;
@@ -171,7 +171,6 @@ std::vector<Found> Scan(const std::filesystem::path& state_dir, bool tidy,
   std::sort(files.begin(), files.end());
   std::optional<ProcessTable> procs;
   absl::flat_hash_set<pid_t> kept;
-  const Redactor redactor = Redactor::FromEnvironment();
   for (const std::filesystem::path& file : files) {
     absl::StatusOr<LedgerRecord> record = ProcessLedger::Read(file);
     if (!record.ok()) {
@@ -266,6 +265,11 @@ void CloseAll(std::vector<Signalled>& targets) {
   }
 }
 
+// The redactor asked for, or the environment's.
+Redactor Secrets(const Redactor& redactor) {
+  return redactor.empty() ? Redactor::FromEnvironment() : redactor;
+}
+
 }  // namespace
 
 size_t Leftovers::processes() const {
@@ -303,19 +307,21 @@ std::vector<std::string> LeftoverReport::Lines() const {
   return lines;
 }
 
-LeftoverReport FindLeftovers(const std::filesystem::path& state_dir) {
+LeftoverReport FindLeftovers(const std::filesystem::path& state_dir, const Redactor& redactor) {
   LeftoverReport report;
   std::vector<std::filesystem::path> empty;
-  for (Found& f : Scan(state_dir, /*tidy=*/false, report.problems, empty)) {
+  for (Found& f : Scan(state_dir, /*tidy=*/false, Secrets(redactor), report.problems, empty)) {
     report.found.push_back(std::move(f.leftovers));
   }
   return report;
 }
 
-LeftoverReport StopLeftovers(const std::filesystem::path& state_dir, absl::Duration grace) {
+LeftoverReport StopLeftovers(const std::filesystem::path& state_dir, absl::Duration grace,
+                             const Redactor& redactor) {
   LeftoverReport report;
   std::vector<std::filesystem::path> empty;
-  std::vector<Found> found = Scan(state_dir, /*tidy=*/true, report.problems, empty);
+  const Redactor secrets = Secrets(redactor);
+  std::vector<Found> found = Scan(state_dir, /*tidy=*/true, secrets, report.problems, empty);
   std::error_code ec;
   for (const std::filesystem::path& file : empty) std::filesystem::remove(file, ec);
   // The directory goes once nothing is recorded in it (rmdir refuses
@@ -338,11 +344,10 @@ LeftoverReport StopLeftovers(const std::filesystem::path& state_dir, absl::Durat
   // What is left, with anything its groups forked meanwhile, gets SIGKILL.
   ProcessTable procs = ScanProcesses();
   absl::flat_hash_set<pid_t> kept = Protected(procs);
-  const Redactor redactor = Redactor::FromEnvironment();
   std::vector<std::vector<Signalled>> late;
   std::vector<Signalled> all_late;
   for (const Found& f : found) {
-    late.push_back(Open(Collect(f.record, procs, kept, redactor).targets));
+    late.push_back(Open(Collect(f.record, procs, kept, secrets).targets));
     all_late.insert(all_late.end(), late.back().begin(), late.back().end());
   }
   Send(all_late, SIGKILL);

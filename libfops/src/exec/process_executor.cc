@@ -228,7 +228,8 @@ class ProcessExecutor::Impl {
     }
     if (options_.subreaper) AcquireSubreaper();
     if (!options_.process_record.empty()) {
-      (void)RecordProcesses(options_.process_record, options_.record_owner);
+      (void)RecordProcesses(options_.process_record, options_.record_owner,
+                            options_.record_redactor);
     }
   }
 
@@ -238,7 +239,8 @@ class ProcessExecutor::Impl {
     if (options_.subreaper) ReleaseSubreaper();
   }
 
-  absl::Status RecordProcesses(std::filesystem::path state_dir, std::string owner) {
+  absl::Status RecordProcesses(std::filesystem::path state_dir, std::string owner,
+                               Redactor redactor) {
     if (ledger_ != nullptr) {
       return absl::FailedPreconditionError(
           absl::StrCat("this executor records already, in ", ledger_->path().string()));
@@ -247,7 +249,7 @@ class ProcessExecutor::Impl {
       return absl::FailedPreconditionError(
           "processes must be recorded from the first command on: this executor has started some");
     }
-    redactor_ = Redactor::FromEnvironment();
+    redactor_ = redactor.empty() ? Redactor::FromEnvironment() : std::move(redactor);
     ledger_ = std::make_unique<ProcessLedger>(
         std::move(state_dir),
         LedgerOwner{.owner = std::move(owner),
@@ -1134,8 +1136,9 @@ size_t ProcessExecutor::running() const { return impl_->running(); }
 std::optional<bool> ProcessExecutor::OwnsProcess(uint64_t id, pid_t pid) const {
   return impl_->OwnsProcess(id, pid);
 }
-absl::Status ProcessExecutor::RecordProcesses(std::filesystem::path state_dir, std::string owner) {
-  return impl_->RecordProcesses(std::move(state_dir), std::move(owner));
+absl::Status ProcessExecutor::RecordProcesses(std::filesystem::path state_dir, std::string owner,
+                                              Redactor redactor) {
+  return impl_->RecordProcesses(std::move(state_dir), std::move(owner), std::move(redactor));
 }
 std::filesystem::path ProcessExecutor::process_record() const { return impl_->process_record(); }
 bool ProcessExecutor::recording() const { return impl_->recording(); }

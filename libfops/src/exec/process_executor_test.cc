@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "fops/base/atomic_file.h"
 #include "fops/base/proc_stat.h"
 #include "fops/base/status_matchers.h"
 #include "fops/exec/process_ledger.h"
@@ -840,6 +841,26 @@ TEST_F(ProcessExecutorRecordTest, ALingeringGroupIsRecordedByItsMembers) {
   record = Record(ex);
   ASSERT_THAT(record, IsOk());
   EXPECT_THAT(record->groups, IsEmpty());
+}
+
+TEST_F(ProcessExecutorRecordTest, SecretsNeverReachTheRecord) {
+  Redactor run;  // the run's secrets, as ProjectRedactor gives them
+  run.AddSecret("other-resource-secret");
+  ProcessExecutor ex(ProcessExecutorOptions{
+      .kill_grace = kGrace, .process_record = state_, .record_redactor = run});
+  ASSERT_THAT(ex.Start({.id = 1,
+                        .argv = Sh("exec sleep 30 # own-secret-value other-resource-secret"),
+                        .env = {{"API_TOKEN", "own-secret-value"}},
+                        .serve = true}),
+              IsOk());
+  absl::StatusOr<std::string> text = ReadFile(ex.process_record());
+  ASSERT_THAT(text, IsOk());
+  EXPECT_THAT(*text, Not(HasSubstr("secret-value")));
+  EXPECT_THAT(*text, Not(HasSubstr("other-resource-secret")));
+  absl::StatusOr<LedgerRecord> record = Record(ex);
+  ASSERT_THAT(record, IsOk());
+  EXPECT_EQ(record->groups.at(0).command, "exec sleep 30 # [REDACTED] [REDACTED]");
+  ex.Abort();
 }
 
 TEST_F(ProcessExecutorRecordTest, WithoutTheOptionNothingIsWritten) {

@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from fops.session import Session
 
     project = cli.load_project(args, "ci")
-    cli.stop_leftovers(project.state_dir, "ci")
+    cli.stop_leftovers(project.state_dir, "ci", project=project)
     executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
-                                    record_owner="fops ci")
+                                    record_owner="fops ci", project=project)
     with Session(project, executor, max_parallel=args.max_parallel, timeout=args.timeout,
                  force=args.force, reporter="stdout") as session:
         result = session.ci(handle_signals=True)

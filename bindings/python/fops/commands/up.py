@@ -34,10 +34,10 @@ def run(args: argparse.Namespace) -> int:
         from fops import modes
 
         # Servers a killed fops left would hold the ports this session needs.
-        cli.stop_leftovers(project.state_dir, "up")
+        cli.stop_leftovers(project.state_dir, "up", project=project)
         modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
         executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
-                                        record_owner="fops up")
+                                        record_owner="fops up", project=project)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
                      reporter="stdout") as session:
             try:  # `fops trigger` asks through this socket; closing the session removes it

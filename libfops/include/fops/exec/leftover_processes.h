@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "fops/base/redact.h"
 
 namespace fops {
 
@@ -57,10 +58,12 @@ struct LeftoverReport {
   std::vector<std::string> Lines() const;
 };
 
-/// The leftovers of the dead writers of records in `state_dir`. Changes
+/// The leftovers of the dead writers of records in `state_dir`, commands
+/// shown through `redactor` (empty: the environment's secrets). Changes
 /// nothing; an empty report when there are no records (the common case
 /// costs one failed opendir).
-LeftoverReport FindLeftovers(const std::filesystem::path& state_dir);
+LeftoverReport FindLeftovers(const std::filesystem::path& state_dir,
+                             const Redactor& redactor = Redactor());
 
 /// Stops them as the executor stops a command: SIGTERM to every process
 /// (through a pidfd, so a recycled pid is never hit), up to `grace` for
@@ -68,7 +71,8 @@ LeftoverReport FindLeftovers(const std::filesystem::path& state_dir);
 /// included). Then removes the records of dead writers with nothing left
 /// alive, and returns what it stopped.
 LeftoverReport StopLeftovers(const std::filesystem::path& state_dir,
-                             absl::Duration grace = absl::Seconds(2));
+                             absl::Duration grace = absl::Seconds(2),
+                             const Redactor& redactor = Redactor());
 
 }  // namespace fops
 

@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 
+#include "fops/base/redact.h"
 #include "fops/exec/executor.h"
 
 namespace fops {
@@ -63,6 +64,10 @@ struct ProcessExecutorOptions {
   std::filesystem::path process_record;
   /// Who records, named when a later fops stops what it left: "fops up".
   std::string record_owner;
+  /// The secrets masked in the commands it records (a run's
+  /// ProjectRedactor), besides each command's own secret env values.
+  /// Empty: the environment's (Redactor::FromEnvironment()).
+  Redactor record_redactor;
 };
 
 /// Not thread-safe except Interrupt(); drive it from one thread. Separate
@@ -105,10 +110,12 @@ class ProcessExecutor : public Executor {
   /// not running. Thread-safe.
   std::optional<bool> OwnsProcess(uint64_t id, pid_t pid) const override;
 
-  /// Starts recording in `state_dir` as `owner`, as the `process_record`
+  /// Starts recording in `state_dir` as `owner`, masking what `redactor`
+  /// knows (empty: the environment's secrets), as the `process_record`
   /// option does, for an executor made elsewhere. kFailedPrecondition once
   /// a command has started or when it records already.
-  absl::Status RecordProcesses(std::filesystem::path state_dir, std::string owner);
+  absl::Status RecordProcesses(std::filesystem::path state_dir, std::string owner,
+                               Redactor redactor = Redactor());
   /// The file it records in (written from the first Start() until it is
   /// destroyed); empty when not recording.
   std::filesystem::path process_record() const;
