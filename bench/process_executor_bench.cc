@@ -1,11 +1,15 @@
 // What the ProcessExecutor itself costs per command, beside the process:
 // spawn, pipes, pidfd, poll and reap for `true`; and stopping a serve
 // process (SIGTERM to the group, the /proc scan for stragglers, reaping);
-// string commands with and without their `sh -c` (direct_exec).
+// string commands with and without their `sh -c` (direct_exec); and what
+// recording the running groups in a state directory adds (process_record).
 // Figures and the command that reproduces them: docs/performance.md,
 // "## Process executor".
+#include <stdlib.h>
 #include <sys/resource.h>
 
+#include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "benchmark/benchmark.h"
@@ -30,6 +34,34 @@ void BM_RunTrue(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RunTrue)->Arg(0)->Arg(1)->ArgName("subreaper")->UseRealTime();
+
+// BM_RunTrue with the subreaper (as the `fops` command runs), recording
+// its running groups in a state directory or not: the record is rewritten
+// when each command starts and when it ends.
+void BM_RunTrueRecorded(benchmark::State& state) {
+  char dir[] = "/tmp/fops-bench-record-XXXXXX";
+  if (::mkdtemp(dir) == nullptr) {
+    state.SkipWithError("mkdtemp failed");
+    return;
+  }
+  {
+    ProcessExecutor ex(ProcessExecutorOptions{
+        .subreaper = true,
+        .process_record = state.range(0) != 0 ? std::filesystem::path(dir) : std::filesystem::path(),
+        .record_owner = "bench"});
+    Discard out;
+    uint64_t id = 0;
+    for (auto _ : state) {
+      if (!ex.Start({.id = ++id, .resource = "r", .argv = {"true"}}).ok()) {
+        state.SkipWithError("start failed");
+      }
+      benchmark::DoNotOptimize(ex.Wait(absl::InfiniteFuture(), out));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+BENCHMARK(BM_RunTrueRecorded)->Arg(0)->Arg(1)->ArgName("record")->UseRealTime();
 
 // 100 `true` started at once, all reaped: the shape of `fops ci` on 100
 // independent no-op resources, without the engine.

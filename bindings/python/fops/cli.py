@@ -154,6 +154,19 @@ def error(message: str) -> None:
         print(f"fops: {line}", file=sys.stderr)
 
 
+def stop_leftovers(state_dir: str, command: str, out=None, project=None) -> int:
+    """Stops what fops processes that died without cleaning up left running
+    in the repo (docs/cli.md, "Processes a killed fops left") and says so
+    as ``fops COMMAND: stopped ...`` on ``out`` (default stderr), without
+    ``project``'s secrets. Returns the number of processes stopped."""
+    from fops import _fops
+
+    report = _fops.stop_leftover_processes(state_dir, project=project)
+    for line in report.lines():
+        print(f"fops {command}: {line}", file=out if out is not None else sys.stderr)
+    return sum(found.processes for found in report.found)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     own, tiltfile_args = split_args(sys.argv[1:] if argv is None else argv)
     parser = build_parser(own[0] if own and not own[0].startswith("-") else "")

@@ -48,6 +48,19 @@ def _context_of(project: _fops.Project) -> _context.LoadContext:
     return ctx
 
 
+def _record_under_lock(executor, state_dir: str, project: _fops.Project) -> None:
+    """A run under this process's session lock (``fops mode staging``, or a
+    command that did not ask itself) records its process groups in the
+    repo's state directory, so a later fops stops them if this one is
+    killed (docs/executors.md, "The process record"). Runs without the lock
+    (tests, fops.testing) record nothing."""
+    if not isinstance(executor, _fops.ProcessExecutor) or executor.recording:
+        return
+    holder = _fops.SessionLock.read_holder(state_dir)
+    if holder is not None and holder.pid == os.getpid():
+        executor.record_processes(state_dir, f"fops {holder.mode}", project)
+
+
 class Session:
     """An :class:`fops.Engine` for ``project`` with the gate, policy and telemetry hooks.
 
@@ -71,6 +84,7 @@ class Session:
         self.context = ctx
         if executor is None:
             executor = _fops.ProcessExecutor()
+        _record_under_lock(executor, ctx.state_dir, project)
         self.policy = modes.command_policy(ctx)
         # A real run logs in to the registries its images use, checked now.
         self.logins = None if executor.simulated else images.registry_logins(project, state_dir)

@@ -16,15 +16,22 @@
 #include "fops/exec/command_policy.h"
 #include "fops/exec/dry_run_executor.h"
 #include "fops/exec/executor.h"
+#include "fops/exec/leftover_processes.h"
 #include "fops/exec/line_prefix.h"
 #include "fops/exec/process_executor.h"
 #include "fops/exec/scripted_executor.h"
+#include "fops/model/project_secrets.h"
 #include "python_executor.h"
 
 namespace fops::python {
 namespace py = pybind11;
 
 namespace {
+
+// The secrets of `project`'s run, or (no project) the environment's.
+Redactor SecretsOf(const Project* project) {
+  return project != nullptr ? ProjectRedactor(*project) : Redactor::FromEnvironment();
+}
 
 // A policy written in Python: check(spec) returns None (or "") to allow,
 // and refuses by raising (fops.PolicyError) or returning the reason.
@@ -155,13 +162,42 @@ probes run. See docs/python-api.md.)doc")
           "Newest rules win; `pattern` is a glob over the shell-joined argv (or a sh -c script).")
       .def_property_readonly("calls", &ScriptedExecutor::calls, "Every CommandSpec, in start order.");
 
-  py::class_<ProcessExecutor, Executor>(m, "ProcessExecutor", "Runs real processes, each in its own group.")
-      .def(py::init([](absl::Duration kill_grace, bool subreaper, size_t max_line_bytes) {
+  py::class_<ProcessExecutor, Executor>(m, "ProcessExecutor", R"doc(
+Runs real processes, each in its own group. ``record=STATE_DIR`` records
+the process groups it runs in STATE_DIR/processes/ while they run (as
+``record_owner``, commands shown without ``project``'s secrets), so that a
+later fops stops them if this process dies without doing so; see
+docs/executors.md.)doc")
+      .def(py::init([](absl::Duration kill_grace, bool subreaper, size_t max_line_bytes,
+                       std::optional<std::string> record, std::string record_owner,
+                       const Project* project) {
              return std::make_unique<ProcessExecutor>(ProcessExecutorOptions{
-                 .kill_grace = kill_grace, .subreaper = subreaper, .max_line_bytes = max_line_bytes});
+                 .kill_grace = kill_grace,
+                 .subreaper = subreaper,
+                 .max_line_bytes = max_line_bytes,
+                 .process_record = record.value_or(""),
+                 .record_owner = std::move(record_owner),
+                 .record_redactor = record ? SecretsOf(project) : Redactor()});
            }),
            py::arg("kill_grace") = absl::Seconds(2), py::arg("subreaper") = false,
-           py::arg("max_line_bytes") = 16 * 1024);
+           py::arg("max_line_bytes") = 16 * 1024, py::kw_only(), py::arg("record") = py::none(),
+           py::arg("record_owner") = "fops", py::arg("project") = py::none())
+      .def(
+          "record_processes",
+          [](ProcessExecutor& e, const std::string& state_dir, std::string owner,
+             const Project* project) {
+            RaiseIfError(e.RecordProcesses(state_dir, std::move(owner), SecretsOf(project)));
+          },
+          py::arg("state_dir"), py::arg("owner"), py::arg("project") = py::none(),
+          "Starts recording as record= does; only before the first command.")
+      .def_property_readonly(
+          "process_record",
+          [](const ProcessExecutor& e) -> std::optional<std::string> {
+            if (!e.recording()) return std::nullopt;
+            return e.process_record().string();
+          },
+          "The record file (written while commands run), or None when not recording.")
+      .def_property_readonly("recording", &ProcessExecutor::recording);
 
   py::class_<CommandPolicy, PyCommandPolicy>(m, "CommandPolicy", R"doc(
 Checked before every command. Subclass in Python and define
@@ -173,11 +209,52 @@ return a reason str) to refuse.)doc")
           py::arg("spec"), "Raises fops.PolicyError when `spec` is refused.");
 }
 
+void BindLeftovers(py::module_& m) {
+  py::class_<LeftoverGroup>(m, "LeftoverGroup", "One command's processes that outlived their fops.")
+      .def_readonly("pid", &LeftoverGroup::pid, "The one named in messages: its leader while it runs.")
+      .def_readonly("resource", &LeftoverGroup::resource)
+      .def_readonly("command", &LeftoverGroup::command, "As recorded: shortened, secrets redacted.")
+      .def_readonly("pids", &LeftoverGroup::pids, "Every live process of it.");
+  py::class_<Leftovers>(m, "Leftovers", "What one fops process that died left running.")
+      .def_property_readonly("record", [](const Leftovers& l) { return l.record.string(); })
+      .def_readonly("owner_pid", &Leftovers::owner_pid)
+      .def_readonly("owner", &Leftovers::owner, "'fops up', 'fops ci', ...")
+      .def_readonly("groups", &Leftovers::groups)
+      .def_readonly("stopped", &Leftovers::stopped)
+      .def_readonly("still_running", &Leftovers::still_running)
+      .def_property_readonly("processes", &Leftovers::processes)
+      .def("describe", &Leftovers::Describe);
+  py::class_<LeftoverReport>(m, "LeftoverReport")
+      .def_readonly("found", &LeftoverReport::found)
+      .def_readonly("problems", &LeftoverReport::problems)
+      .def("lines", &LeftoverReport::Lines, "describe() of each, then the problems.");
+  m.def(
+      "find_leftover_processes",
+      [](const std::string& state_dir, const Project* project) {
+        Redactor secrets = SecretsOf(project);
+        py::gil_scoped_release release;
+        return FindLeftovers(state_dir, secrets);
+      },
+      py::arg("state_dir"), py::arg("project") = py::none(),
+      "What fops processes that died left running in this repo; changes nothing.");
+  m.def(
+      "stop_leftover_processes",
+      [](const std::string& state_dir, absl::Duration grace, const Project* project) {
+        Redactor secrets = SecretsOf(project);
+        py::gil_scoped_release release;
+        return StopLeftovers(state_dir, grace, secrets);
+      },
+      py::arg("state_dir"), py::arg("grace") = absl::Seconds(2), py::arg("project") = py::none(),
+      "Stops what fops processes that died left running (SIGTERM, grace, SIGKILL) and removes "
+      "their records; returns what it stopped.");
+}
+
 }  // namespace
 
 void BindExec(py::module_& m) {
   BindValues(m);
   BindExecutors(m);
+  BindLeftovers(m);
   m.def("shell_quote", [](const std::string& word) { return ShellQuote(word); }, py::arg("word"));
   m.def("shell_join", &ShellJoin, py::arg("argv"), "argv as one line a POSIX shell reads back.");
   m.def("glob_match", [](const std::string& p, const std::string& t) { return GlobMatch(p, t); },

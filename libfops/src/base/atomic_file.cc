@@ -24,7 +24,7 @@ absl::Status ErrnoStatus(std::string_view what, const std::filesystem::path& pat
 }  // namespace
 
 absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content,
-                             unsigned mode) {
+                             unsigned mode, Durability durability) {
   std::error_code ec;
   if (path.has_parent_path()) {
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -49,7 +49,11 @@ absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  int synced = durability == Durability::kPowerLoss ? ::fsync(fd) : 0;
+  int sync_errno = errno;
+  int closed = ::close(fd);
+  if (synced != 0 || closed != 0) {
+    if (synced != 0) errno = sync_errno;
     absl::Status status = ErrnoStatus("flushing", tmp);
     ::unlink(tmp.c_str());
     return status;

@@ -15,6 +15,7 @@
 #include "fops/engine/stop_signals.h"
 #include "fops/engine/telemetry_observer.h"
 #include "fops/engine/terminal_reporter.h"
+#include "fops/exec/leftover_processes.h"
 #include "fops/exec/process_executor.h"
 #include "fops/model/project_secrets.h"
 #include "fops/policy/guard.h"
@@ -96,7 +97,15 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
       NewTelemetry(project, state_dir, &flush_timeout);
   if (!telemetry.ok()) return ErrorExit(telemetry.status(), redactor);
 
-  ProcessExecutor executor(ProcessExecutorOptions{.subreaper = true});
+  // What a killed fops left running goes first: it may hold the ports
+  // this run's servers need (what the Python command does too).
+  for (const std::string& line : StopLeftovers(state_dir, absl::Seconds(2), redactor).Lines()) {
+    std::fprintf(stderr, "fops ci: %s\n", line.c_str());
+  }
+  ProcessExecutor executor(ProcessExecutorOptions{.subreaper = true,
+                                                  .process_record = state_dir,
+                                                  .record_owner = "fops ci",
+                                                  .record_redactor = redactor});
   TerminalReporter reporter(stdout);
   EngineOptions engine_options{.selection = plan.selection,
                                .max_parallel = options.max_parallel,

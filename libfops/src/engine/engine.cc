@@ -21,6 +21,7 @@
 #include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
 #include "fops/engine/redacting_observer.h"
+#include "fops/exec/port_owner.h"
 #include "fops/exec/wakeup.h"
 #include "fops/model/project_secrets.h"
 #include "fops/plan/graph.h"
@@ -631,6 +632,13 @@ void Engine::Impl::JoinGates() {
 void Engine::Impl::StartServe(int i) {
   Node& n = nodes_[i];
   const Resource& r = resource(i);
+  // A server already on the probe's port would answer for this one.
+  if (r.readiness_probe.has_value() && !executor_.simulated()) {
+    if (absl::Status free = CheckProbePortFree(*r.readiness_probe); !free.ok()) {
+      Fail(i, std::string(free.message()));
+      return;
+    }
+  }
   absl::StatusOr<uint64_t> id = StartCommand(i, r.serve_cmd, /*serve=*/true);
   if (!id.ok()) {
     Fail(i, StartFailure(id.status()));
@@ -825,9 +833,12 @@ void Engine::Impl::LaunchDueProbes() {
     // must not hold up the output and results of other commands. It wakes
     // the loop through the executor when done.
     n.probe_thread = std::thread([this, i, generation = n.probe_generation,
+                                  serve = n.was_ready || executor_.simulated() ? 0 : n.serve_id,
                                   probe = *resource(i).readiness_probe] {
       absl::Status status = prober_ != nullptr ? prober_->Check(probe)
                                                : absl::InternalError("no prober");
+      // A pass towards readiness counts only if this serve command answered.
+      if (status.ok() && serve != 0) status = CheckProbePortOwner(probe, executor_, serve);
       {
         std::lock_guard<std::mutex> lock(probe_mu_);
         probe_outcomes_.push_back({i, generation, std::move(status)});

@@ -53,8 +53,11 @@
 #include "absl/strings/str_split.h"
 #include "fops/base/atomic_file.h"
 #include "fops/base/flag_value.h"
+#include "fops/base/proc_stat.h"
 #include "absl/strings/string_view.h"
+#include "fops/base/redact.h"
 #include "fops/exec/direct_exec.h"
+#include "fops/exec/process_ledger.h"
 #include "fops/exec/wakeup.h"
 
 extern char** environ;
@@ -107,93 +110,16 @@ void CloseFd(int& fd) {
   fd = -1;
 }
 
-// The parts of /proc/<pid>/stat we need. Parsed after the last ')', since
-// the command name in parentheses may itself hold spaces and parentheses.
-struct ProcStat {
-  char state = '?';
-  pid_t ppid = 0;
-  pid_t pgrp = 0;
-  uint64_t start_ticks = 0;  // since boot, in clock ticks
-};
-
-// Now, in the clock ticks /proc uses for start times, minus one for the
-// rounding: every process started from now on has a start time >= this.
-uint64_t BootTicksFloor() {
-  timespec ts;
-  ::clock_gettime(CLOCK_BOOTTIME, &ts);
-  static const long hz = ::sysconf(_SC_CLK_TCK);
-  uint64_t ticks = static_cast<uint64_t>(ts.tv_sec) * static_cast<uint64_t>(hz) +
-                   static_cast<uint64_t>(ts.tv_nsec) / (1000000000 / static_cast<uint64_t>(hz));
-  return ticks > 0 ? ticks - 1 : 0;
-}
-
-std::optional<ProcStat> ReadProcStat(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  char buf[1024];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return std::nullopt;
-  absl::string_view text(buf, static_cast<size_t>(n));
-  size_t paren = text.rfind(')');
-  if (paren == absl::string_view::npos || paren + 2 >= text.size()) return std::nullopt;
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(text.substr(paren + 2), ' ', absl::SkipEmpty());
-  ProcStat stat;
-  int ppid = 0;
-  int pgrp = 0;
-  // Field 22 of stat(5), the start time, is the 20th after the name.
-  if (fields.size() < 20 || fields[0].size() != 1 || !absl::SimpleAtoi(fields[1], &ppid) ||
-      !absl::SimpleAtoi(fields[2], &pgrp) || !absl::SimpleAtoi(fields[19], &stat.start_ticks)) {
-    return std::nullopt;
-  }
-  stat.state = fields[0][0];
-  stat.ppid = ppid;
-  stat.pgrp = pgrp;
-  return stat;
-}
-
-bool IsDeadState(char state) { return state == 'Z' || state == 'X' || state == 'x'; }
-
 // True when /proc/<pid>/environ has kTagVariable with an entry equal to
 // `tag`, or starting with `tag` when `prefix` is set. Processes of other
 // users are unreadable and so never ours.
 bool HasTag(pid_t pid, const std::string& tag, bool prefix) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  std::string env;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) env.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  const std::string key = absl::StrCat(kTagVariable, "=");
-  for (absl::string_view entry : absl::StrSplit(env, '\0')) {
-    if (!absl::ConsumePrefix(&entry, key)) continue;
-    for (absl::string_view value : absl::StrSplit(entry, ',')) {
+  for (const std::string& entries : ReadEnvironValues(pid, kTagVariable)) {
+    for (absl::string_view value : absl::StrSplit(entries, ',')) {
       if (prefix ? absl::StartsWith(value, tag) : value == tag) return true;
     }
   }
   return false;
-}
-
-// Every live process (zombies left out), from one pass over /proc.
-absl::flat_hash_map<pid_t, ProcStat> ScanProcesses() {
-  absl::flat_hash_map<pid_t, ProcStat> found;
-  DIR* dir = ::opendir("/proc");
-  if (dir == nullptr) return found;
-  while (dirent* entry = ::readdir(dir)) {
-    int pid = 0;
-    if (!absl::SimpleAtoi(entry->d_name, &pid) || pid <= 1) continue;
-    std::optional<ProcStat> stat = ReadProcStat(pid);
-    if (!stat || IsDeadState(stat->state)) continue;
-    found.emplace(static_cast<pid_t>(pid), *stat);
-  }
-  ::closedir(dir);
-  return found;
 }
 
 // Splits a byte stream into lines; pieces of `max` bytes when no newline
@@ -289,20 +215,53 @@ std::atomic<uint64_t> next_executor_serial{1};
 class ProcessExecutor::Impl {
  public:
   explicit Impl(ProcessExecutorOptions options)
-      : options_(options),
-        executor_tag_(absl::StrCat(::getpid(), "-", next_executor_serial.fetch_add(1))),
-        created_ticks_(BootTicksFloor()) {
+      : options_(std::move(options)),
+        created_ticks_(BootTicksFloor()),
+        // The creation time makes the tag unique even after the kernel
+        // gives this pid to another fops: a record of a dead one must not
+        // name the daemons of a live one.
+        executor_tag_(absl::StrCat(::getpid(), "-", next_executor_serial.fetch_add(1), "-",
+                                   created_ticks_)) {
     if (options_.max_line_bytes == 0) options_.max_line_bytes = 1;
     if (const char* value = std::getenv(kDirectExecVariable); value != nullptr && ParseFlag(value) == false) {
       options_.direct_exec = false;
     }
     if (options_.subreaper) AcquireSubreaper();
+    if (!options_.process_record.empty()) {
+      (void)RecordProcesses(options_.process_record, options_.record_owner,
+                            options_.record_redactor);
+    }
   }
 
   ~Impl() {
     Abort();
+    ledger_.reset();  // everything it recorded is gone: so is the record
     if (options_.subreaper) ReleaseSubreaper();
   }
+
+  absl::Status RecordProcesses(std::filesystem::path state_dir, std::string owner,
+                               Redactor redactor) {
+    if (ledger_ != nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("this executor records already, in ", ledger_->path().string()));
+    }
+    if (started_any_) {
+      return absl::FailedPreconditionError(
+          "processes must be recorded from the first command on: this executor has started some");
+    }
+    redactor_ = redactor.empty() ? Redactor::FromEnvironment() : std::move(redactor);
+    ledger_ = std::make_unique<ProcessLedger>(
+        std::move(state_dir),
+        LedgerOwner{.owner = std::move(owner),
+                    .tag = options_.subreaper ? executor_tag_ : "",
+                    .started_ticks = created_ticks_});
+    return absl::OkStatus();
+  }
+  std::filesystem::path process_record() const {
+    return ledger_ != nullptr ? ledger_->path() : std::filesystem::path();
+  }
+  bool recording() const { return ledger_ != nullptr; }
+  std::optional<bool> OwnsProcess(uint64_t id, pid_t pid) const;
 
   absl::Status Start(const CommandSpec& spec);
   std::optional<CommandResult> Wait(absl::Time deadline, OutputListener& listener);
@@ -374,9 +333,25 @@ class ProcessExecutor::Impl {
   CommandResult Finish(Child& child, OutputListener* listener, absl::Time now);
   void Deliver(Child& child, Stream stream, absl::string_view line, OutputListener* listener);
 
+  // What OwnsProcess() needs of a running command, readable from any
+  // thread.
+  struct Owner {
+    pid_t leader = 0;
+    pid_t group = 0;
+    uint64_t born_after = 0;
+    std::string tag;  // "" without subreaper
+  };
+
+  void Unrecord(Child& child, bool lingering);
+
   ProcessExecutorOptions options_;
-  std::string executor_tag_;
   uint64_t created_ticks_;  // nothing it tagged can be older
+  std::string executor_tag_;
+  std::unique_ptr<ProcessLedger> ledger_;  // null: no record
+  Redactor redactor_;                      // for commands shown in the record
+  bool started_any_ = false;
+  mutable std::mutex owners_mu_;
+  absl::flat_hash_map<uint64_t, Owner> owners_;  // guarded by owners_mu_
   Wakeup wakeup_;
   std::vector<std::unique_ptr<Child>> children_;  // start order
   std::vector<pid_t> lingering_;  // groups left behind by commands that exited
@@ -628,6 +603,42 @@ absl::Status ProcessExecutor::Impl::Start(const CommandSpec& spec) {
     // still names it here.
     child->pidfd = PidfdOpen(pid);
     if (child->pidfd < 0 && errno == ENOSYS) pidfd_supported_ = false;
+  }
+  started_any_ = true;
+  if (ledger_ != nullptr) {
+    // It started between the two clock reads around the spawn; rounding
+    // aside (BootTicksFloor is one tick early), no later than floor + 2.
+    const RecordedProcess leader{
+        .pid = pid, .start_ticks = started_ticks, .start_ticks_max = BootTicksFloor() + 2};
+    Redactor redactor = redactor_;
+    for (const auto& [name, value] : spec.env) {
+      if (Redactor::IsSecretName(name)) redactor.AddSecret(value);
+    }
+    absl::Status recorded = ledger_->Add(RecordedGroup{
+        .id = spec.id,
+        .pgid = pid,
+        .resource = spec.resource,
+        .command = ProcessLedger::ShowCommand(spec.argv, redactor),
+        .started_ticks = started_ticks,
+        .processes = {leader}});
+    if (!recorded.ok()) {
+      // A process nobody could find after a crash of this one is what the
+      // record prevents: it does not run unrecorded. Its group is a few
+      // microseconds old; SIGKILL ends it before it did anything.
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      CloseFd(child->pidfd);
+      CloseFd(child->out_fd);
+      CloseFd(child->err_fd);
+      return recorded;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(owners_mu_);
+    owners_[spec.id] = Owner{.leader = pid,
+                             .group = pid,
+                             .born_after = started_ticks,
+                             .tag = options_.subreaper ? CommandTag(spec.id) : ""};
   }
   children_.push_back(std::move(child));
   return absl::OkStatus();
@@ -930,11 +941,14 @@ CommandResult ProcessExecutor::Impl::Finish(Child& child, OutputListener* listen
     while (::waitpid(-child.group, nullptr, WNOHANG) > 0) {
     }
   }
+  bool lingering = false;
   if (!child.forced && child.group > 0 && ::kill(-child.group, 0) == 0) {
     // The command is done but left processes in its group (`server &`):
     // they may run for the session and are stopped by Abort().
     lingering_.push_back(child.group);
+    lingering = true;
   }
+  Unrecord(child, lingering);
 
   CommandResult result;
   result.id = child.id;
@@ -955,6 +969,55 @@ CommandResult ProcessExecutor::Impl::Finish(Child& child, OutputListener* listen
     result.signal = child.wait_status;
   }
   return result;
+}
+
+// The record follows the command's group: forgotten once nothing of it
+// is left; kept, named by the members still in it, while it lingers. A
+// failed write is not the command's failure: the record then names
+// processes that are gone, which a later fops checks (pid and start time)
+// before it touches anything.
+void ProcessExecutor::Impl::Unrecord(Child& child, bool lingering) {
+  if (!child.silent) {
+    std::lock_guard<std::mutex> lock(owners_mu_);
+    owners_.erase(child.id);
+  }
+  if (ledger_ == nullptr || child.group <= 0) return;
+  if (!lingering) {
+    (void)ledger_->Remove(child.group);
+    return;
+  }
+  std::vector<RecordedProcess> left;
+  for (const auto& [pid, stat] : ScanProcesses()) {
+    if (stat.pgrp == child.group && stat.start_ticks >= child.born_after) {
+      left.push_back(RecordedProcess{.pid = pid, .start_ticks = stat.start_ticks});
+    }
+  }
+  std::sort(left.begin(), left.end(),
+            [](const RecordedProcess& a, const RecordedProcess& b) { return a.pid < b.pid; });
+  (void)ledger_->Update(child.group, std::move(left));
+}
+
+std::optional<bool> ProcessExecutor::Impl::OwnsProcess(uint64_t id, pid_t pid) const {
+  Owner owner;
+  {
+    std::lock_guard<std::mutex> lock(owners_mu_);
+    auto it = owners_.find(id);
+    if (it == owners_.end()) return std::nullopt;
+    owner = it->second;
+  }
+  std::optional<ProcStat> stat = ReadProcStat(pid);
+  if (!stat || IsDeadState(stat->state) || stat->start_ticks < owner.born_after) return false;
+  if (pid == owner.leader || (owner.group > 0 && stat->pgrp == owner.group)) return true;
+  // Below its leader, wherever it went (a `setsid` child); bounded, since a
+  // chain read from a changing /proc could in principle loop.
+  pid_t up = stat->ppid;
+  for (int depth = 0; depth < 128 && up > 1; ++depth) {
+    if (up == owner.leader) return true;
+    std::optional<ProcStat> parent = ReadProcStat(up);
+    if (!parent) break;
+    up = parent->ppid;
+  }
+  return !owner.tag.empty() && HasTag(pid, owner.tag, /*prefix=*/false);
 }
 
 std::optional<CommandResult> ProcessExecutor::Impl::Wait(absl::Time deadline,
@@ -1070,5 +1133,14 @@ void ProcessExecutor::Stop(uint64_t id) { impl_->Stop(id); }
 void ProcessExecutor::Abort() { impl_->Abort(); }
 void ProcessExecutor::Interrupt() { impl_->Interrupt(); }
 size_t ProcessExecutor::running() const { return impl_->running(); }
+std::optional<bool> ProcessExecutor::OwnsProcess(uint64_t id, pid_t pid) const {
+  return impl_->OwnsProcess(id, pid);
+}
+absl::Status ProcessExecutor::RecordProcesses(std::filesystem::path state_dir, std::string owner,
+                                              Redactor redactor) {
+  return impl_->RecordProcesses(std::move(state_dir), std::move(owner), std::move(redactor));
+}
+std::filesystem::path ProcessExecutor::process_record() const { return impl_->process_record(); }
+bool ProcessExecutor::recording() const { return impl_->recording(); }
 
 }  // namespace fops

@@ -18,7 +18,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "fops/base/atomic_file.h"
+#include "fops/base/proc_stat.h"
 #include "fops/base/status_matchers.h"
+#include "fops/exec/process_ledger.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/process_state.h"
@@ -762,6 +765,156 @@ TEST(ProcessExecutorDirectTest, OptOutKeepsTheShell) {
   ::unsetenv("FOPS_DIRECT_EXEC");
   EXPECT_THAT(off.out, ElementsAre(Not(me)));
   EXPECT_THAT(RunWith(true, spec).out, ElementsAre(me));
+}
+
+// The record of what runs (process_ledger.h), as the `fops` command keeps
+// it: a crashed fops' processes are found from it.
+class ProcessExecutorRecordTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<LedgerRecord> Record(const ProcessExecutor& ex) {
+    return ProcessLedger::Read(ex.process_record());
+  }
+
+  TempDir temp_{"fops-record"};
+  const std::filesystem::path state_ = temp_.path() / "state";
+  Lines lines_;
+};
+
+TEST_F(ProcessExecutorRecordTest, RecordsEachRunningGroupAndNothingOnceItEnds) {
+  std::filesystem::path file;
+  {
+    ProcessExecutor ex(ProcessExecutorOptions{
+        .kill_grace = kGrace, .process_record = state_, .record_owner = "fops up"});
+    ASSERT_TRUE(ex.recording());
+    ASSERT_THAT(ex.Start({.id = 7, .resource = "api", .argv = Sh("echo $$; exec sleep 30"),
+                          .serve = true}),
+                IsOk());
+    PumpUntilLines(ex, lines_, 7, 1);
+    const pid_t leader = PidFromLine(lines_.out[7][0]);
+    KillOnExit cleanup{{leader}};
+    file = ex.process_record();
+    EXPECT_EQ(file.parent_path(), ProcessLedger::Directory(state_));
+    absl::StatusOr<LedgerRecord> record = Record(ex);
+    ASSERT_THAT(record, IsOk());
+    EXPECT_EQ(record->owner.pid, ::getpid());
+    EXPECT_EQ(record->owner_command, "fops up");
+    ASSERT_THAT(record->groups, SizeIs(1));
+    const RecordedGroup& group = record->groups[0];
+    EXPECT_EQ(group.id, 7u);
+    EXPECT_EQ(group.pgid, leader);
+    EXPECT_EQ(group.resource, "api");
+    EXPECT_EQ(group.command, "echo $$; exec sleep 30");
+    // Named with its start time: a later process with this pid is not it.
+    ASSERT_THAT(group.processes, SizeIs(1));
+    EXPECT_EQ(group.processes[0].pid, leader);
+    std::optional<ProcStat> stat = ReadProcStat(leader);
+    ASSERT_TRUE(stat.has_value());
+    EXPECT_TRUE(group.processes[0].StartedAt(stat->start_ticks));
+    EXPECT_FALSE(group.processes[0].StartedAt(stat->start_ticks + 100));
+
+    EXPECT_EQ(StopAndWait(ex, lines_, 7).Describe(), "stopped");
+    record = Record(ex);
+    ASSERT_THAT(record, IsOk());
+    EXPECT_THAT(record->groups, IsEmpty());
+  }
+  // A clean end leaves the state directory as it was.
+  EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(ProcessLedger::Directory(state_)));
+}
+
+TEST_F(ProcessExecutorRecordTest, ALingeringGroupIsRecordedByItsMembers) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace, .process_record = state_});
+  ASSERT_THAT(ex.Start({.id = 1, .resource = "db", .argv = Sh("sleep 30 & echo $!")}), IsOk());
+  std::optional<CommandResult> r = ex.Wait(absl::Now() + kTestDeadline, lines_);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_THAT(lines_.out[1], SizeIs(1));
+  const pid_t member = PidFromLine(lines_.out[1][0]);
+  KillOnExit cleanup{{member}};
+  absl::StatusOr<LedgerRecord> record = Record(ex);
+  ASSERT_THAT(record, IsOk());
+  ASSERT_THAT(record->groups, SizeIs(1));
+  ASSERT_THAT(record->groups[0].processes, SizeIs(1));
+  EXPECT_EQ(record->groups[0].processes[0].pid, member);
+  EXPECT_TRUE(IsSameProcess(member, record->groups[0].processes[0].start_ticks));
+  ex.Abort();
+  EXPECT_FALSE(ProcessRunning(member));
+  record = Record(ex);
+  ASSERT_THAT(record, IsOk());
+  EXPECT_THAT(record->groups, IsEmpty());
+}
+
+TEST_F(ProcessExecutorRecordTest, SecretsNeverReachTheRecord) {
+  Redactor run;  // the run's secrets, as ProjectRedactor gives them
+  run.AddSecret("other-resource-secret");
+  ProcessExecutor ex(ProcessExecutorOptions{
+      .kill_grace = kGrace, .process_record = state_, .record_redactor = run});
+  ASSERT_THAT(ex.Start({.id = 1,
+                        .argv = Sh("exec sleep 30 # own-secret-value other-resource-secret"),
+                        .env = {{"API_TOKEN", "own-secret-value"}},
+                        .serve = true}),
+              IsOk());
+  absl::StatusOr<std::string> text = ReadFile(ex.process_record());
+  ASSERT_THAT(text, IsOk());
+  EXPECT_THAT(*text, Not(HasSubstr("secret-value")));
+  EXPECT_THAT(*text, Not(HasSubstr("other-resource-secret")));
+  absl::StatusOr<LedgerRecord> record = Record(ex);
+  ASSERT_THAT(record, IsOk());
+  EXPECT_EQ(record->groups.at(0).command, "exec sleep 30 # [REDACTED] [REDACTED]");
+  ex.Abort();
+}
+
+TEST_F(ProcessExecutorRecordTest, WithoutTheOptionNothingIsWritten) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  EXPECT_FALSE(ex.recording());
+  EXPECT_EQ(ex.process_record(), std::filesystem::path());
+  ASSERT_THAT(ex.Start({.id = 1, .argv = {"true"}}), IsOk());
+  ASSERT_TRUE(ex.Wait(absl::Now() + kTestDeadline, lines_).has_value());
+  EXPECT_FALSE(std::filesystem::exists(state_));
+}
+
+TEST_F(ProcessExecutorRecordTest, ACommandThatCannotBeRecordedDoesNotRun) {
+  std::filesystem::create_directories(temp_.path());
+  WriteFile(temp_.path() / "file", "not a directory\n", 0644);
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace,
+                                            .process_record = temp_.path() / "file"});
+  const std::filesystem::path marker = temp_.path() / "ran";
+  EXPECT_THAT(ex.Start({.id = 1, .argv = {"sh", "-c", "sleep 0.2; touch " + marker.string()}}),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("recording the processes fops runs")));
+  EXPECT_EQ(ex.running(), 0u);
+  ::usleep(400 * 1000);
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST_F(ProcessExecutorRecordTest, RecordingStartsBeforeTheFirstCommandOrNotAtAll) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace});
+  ASSERT_THAT(ex.Start({.id = 1, .argv = {"true"}}), IsOk());
+  EXPECT_THAT(ex.RecordProcesses(state_, "fops up"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("has started some")));
+  ProcessExecutor fresh(ProcessExecutorOptions{.kill_grace = kGrace});
+  ASSERT_THAT(fresh.RecordProcesses(state_, "fops mode staging"), IsOk());
+  EXPECT_TRUE(fresh.recording());
+  EXPECT_THAT(fresh.RecordProcesses(state_, "again"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("records already")));
+}
+
+TEST(ProcessExecutorOwnsTest, ACommandOwnsItsGroupAndItsDescendantsOnly) {
+  ProcessExecutor ex(ProcessExecutorOptions{.kill_grace = kGrace, .subreaper = true});
+  Lines lines;
+  // A member of its group, and a child that left the group (setsid).
+  ASSERT_THAT(ex.Start({.id = 1,
+                        .argv = Sh("sleep 30 & echo $!; setsid sleep 31 & echo $!; wait"),
+                        .serve = true}),
+              IsOk());
+  PumpUntilLines(ex, lines, 1, 2);
+  const pid_t member = PidFromLine(lines.out[1][0]);
+  const pid_t escaped = PidFromLine(lines.out[1][1]);
+  KillOnExit cleanup{{member, escaped}};
+  EXPECT_EQ(ex.OwnsProcess(1, member), std::optional<bool>(true));
+  EXPECT_EQ(ex.OwnsProcess(1, escaped), std::optional<bool>(true));
+  EXPECT_EQ(ex.OwnsProcess(1, ::getpid()), std::optional<bool>(false));
+  EXPECT_EQ(ex.OwnsProcess(2, member), std::nullopt);  // no such command
+  EXPECT_EQ(StopAndWait(ex, lines, 1).Describe(), "stopped");
+  EXPECT_EQ(ex.OwnsProcess(1, member), std::nullopt);  // ended
 }
 
 }  // namespace

@@ -29,9 +29,11 @@ def run(args: argparse.Namespace) -> int:
     from fops.session import Session
 
     project = cli.load_project(args, "ci")
+    cli.stop_leftovers(project.state_dir, "ci", project=project)
     # Only a run asked for its timeline keeps a status board.
     board = fops.StatusBoard(project, command="ci") if args.timeline else None
-    executor = fops.ProcessExecutor(subreaper=True)
+    executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
+                                    record_owner="fops ci", project=project)
     with Session(project, executor, max_parallel=args.max_parallel, timeout=args.timeout,
                  force=args.force, reporter="stdout", board=board) as session:
         result = session.ci(handle_signals=True)

@@ -14,8 +14,10 @@ def register(subparsers) -> None:
         help="stop the fops session running in this repo",
         description="Finds the fops session holding this repo's session lock (in the state "
                     "directory, .fops/ at the top of the git work tree), sends it SIGTERM and "
-                    "waits until it has stopped everything it started and exited. It touches "
-                    "no cluster and no release: use `fops mode deploy` to hand back to Argo CD.")
+                    "waits until it has stopped everything it started and exited. Then stops "
+                    "the processes a fops that was killed left running, and names them. It "
+                    "touches no cluster and no release: use `fops mode deploy` to hand back to "
+                    "Argo CD.")
     cli.add_tiltfile_args(parser, resources=False)
     parser.add_argument("--timeout", type=cli.parse_duration, default=30.0, metavar="DURATION",
                         help="how long to wait for the session to exit (default 30s)")
@@ -27,9 +29,10 @@ def run(args: argparse.Namespace) -> int:
     from fops.errors import Error
 
     root = os.path.dirname(os.path.abspath(args.file))
+    state_dir = _fops.state_dir_for(root)
     try:
         # The same stop-and-wait `fops mode deploy` uses (engine/mode_transition.h).
-        stopped = _fops.stop_session(_fops.state_dir_for(root), args.timeout)
+        stopped = _fops.stop_session(state_dir, args.timeout)
     except Error as exc:
         cli.error(str(exc))
         return cli.EXIT_FAILED
@@ -37,5 +40,8 @@ def run(args: argparse.Namespace) -> int:
         print("fops down: no fops session is running in this repo")
     else:
         print(f"fops down: stopped fops {stopped.mode} (PID {stopped.pid})")
+    # A session that exited cleanly took its processes with it; one that was
+    # killed (kill -9, OOM) left them running, recorded in the state dir.
+    cli.stop_leftovers(state_dir, "down", out=sys.stdout)
     sys.stdout.flush()
     return cli.EXIT_OK

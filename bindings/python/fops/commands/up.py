@@ -15,6 +15,8 @@ def register(subparsers) -> None:
         description="Takes the repo's session lock (one session per repo), runs like `fops ci`, "
                     "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
                     "(`fops down`), and stops every process it started, grandchildren included. "
+                    "Processes a fops that was killed left running in this repo are stopped "
+                    "first. "
                     "Meanwhile `fops trigger RESOURCE` runs a resource (a manual one too) on "
                     "demand, `fops status` and `fops logs` show the session, and a web view "
                     "serves the same on 127.0.0.1 (the address, with its token, is printed at "
@@ -47,10 +49,13 @@ def run(args: argparse.Namespace) -> int:
                                         os.path.abspath(project.tiltfile)):
         from fops import modes
 
+        # Servers a killed fops left would hold the ports this session needs.
+        cli.stop_leftovers(project.state_dir, "up", project=project)
         modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
         board = fops.StatusBoard(project, command="up",
                                  mode=modes.mode_state(project.state_dir).mode)
-        executor = fops.ProcessExecutor(subreaper=True)
+        executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
+                                        record_owner="fops up", project=project)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
                      reporter="live", board=board) as session:
             try:  # `fops trigger` asks through this socket; closing the session removes it

@@ -1,6 +1,8 @@
 // Writes a file so that readers see the old content or the new one, never a
 // torn mix: write a temporary beside it, fsync, rename. State that must
 // survive faults (mode, input digests, session lock) is written this way.
+// State that matters only while the machine stays up (which processes a
+// fops process runs: a power loss ends them too) skips the fsync.
 #ifndef FOPS_BASE_ATOMIC_FILE_H_
 #define FOPS_BASE_ATOMIC_FILE_H_
 
@@ -13,10 +15,17 @@
 
 namespace fops {
 
+/// What a write must survive.
+enum class Durability {
+  kPowerLoss,     ///< fsync before the rename: the old or new content after a machine crash
+  kProcessCrash,  ///< no fsync: the old or new content after the writer dies (kill -9)
+};
+
 /// Replaces `path` with `content` atomically; creates parent directories.
 /// `mode`: the new file's permissions (0600 for a file holding a secret).
-absl::Status WriteFileAtomic(const std::filesystem::path& path,
-                             std::string_view content, unsigned mode = 0644);
+absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content,
+                             unsigned mode = 0644,
+                             Durability durability = Durability::kPowerLoss);
 
 /// Reads a whole file; kNotFound when it does not exist.
 absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path);

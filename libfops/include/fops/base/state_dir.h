@@ -1,5 +1,5 @@
 // Where fops keeps a repo's state: mode, session lock, input digests,
-// telemetry JSON lines. `.fops/` at the top of the git work tree holding
+// the process record, telemetry JSON lines. `.fops/` at the top of the git work tree holding
 // the Tiltfile (or beside the Tiltfile outside git); FOPS_STATE_DIR
 // overrides it. Watchers ignore it, so state never triggers a rebuild.
 #ifndef FOPS_BASE_STATE_DIR_H_

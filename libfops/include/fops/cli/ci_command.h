@@ -7,6 +7,9 @@
 //     command; skip-if-unchanged state is under the repo's state directory;
 //   - Build Plane Events go to the sinks the environment configures
 //     (warnings as `fops: telemetry: ...` on stderr);
+//   - processes a killed fops left running in the repo are stopped first
+//     (named on stderr), and the process groups of this run are recorded
+//     in the state directory while they run (fops/exec/process_ledger.h);
 //   - the run prints through the TerminalReporter on stdout; SIGINT,
 //     SIGTERM and SIGHUP stop it (exit 128+N).
 //

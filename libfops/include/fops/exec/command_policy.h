@@ -31,6 +31,9 @@ class GuardedExecutor : public Executor {
   void Abort() override { inner_.Abort(); }
   void Interrupt() override { inner_.Interrupt(); }
   size_t running() const override { return inner_.running(); }
+  std::optional<bool> OwnsProcess(uint64_t id, pid_t pid) const override {
+    return inner_.OwnsProcess(id, pid);
+  }
   bool simulated() const override { return inner_.simulated(); }
   const Clock& clock() const override { return inner_.clock(); }
   /// The policy every Start() passes.

@@ -11,6 +11,8 @@
 #ifndef FOPS_EXEC_EXECUTOR_H_
 #define FOPS_EXEC_EXECUTOR_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -92,6 +94,17 @@ class Executor {
 
   /// Commands started and not yet returned by Wait().
   virtual size_t running() const = 0;
+
+  /// Whether process `pid` is one of command `id`'s: in its process group,
+  /// below its leader, or carrying its tag (ProcessExecutor's subreaper
+  /// option). nullopt when this executor cannot tell: it runs no real
+  /// processes, or `id` is not running. Thread-safe: the engine asks from
+  /// its probe threads whether a port's listener is the serve command's.
+  virtual std::optional<bool> OwnsProcess(uint64_t id, pid_t pid) const {
+    (void)id;
+    (void)pid;
+    return std::nullopt;
+  }
 
   /// True when commands do not really run (dry-run, scripted): the engine
   /// then takes a serve resource as ready once started, without probing.

@@ -15,6 +15,12 @@
 // left processes in its group (`server &`): those keep running for the
 // session and are stopped by Abort() or the destructor.
 //
+// With `process_record` set (the `fops` command sets it to the repo's state
+// directory), the process groups it runs are recorded there while they
+// run, so that if this process dies without stopping them (kill -9) the
+// next fops finds and stops them (fops/exec/process_ledger.h,
+// fops/exec/leftover_processes.h). A clean exit removes the record.
+//
 // A string command ({"sh", "-c", SCRIPT}) made of plain words only
 // (`make -j2 app`, `true`) is spawned without the shell, as make does, with
 // the same result `sh -c` would give: same environment (PWD included),
@@ -26,8 +32,11 @@
 #define FOPS_EXEC_PROCESS_EXECUTOR_H_
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
+#include <string>
 
+#include "fops/base/redact.h"
 #include "fops/exec/executor.h"
 
 namespace fops {
@@ -50,6 +59,15 @@ struct ProcessExecutorOptions {
   /// environment turns it off for every executor, in a command's `env` for
   /// that command.
   bool direct_exec = true;
+  /// A repo's state directory: the process groups it starts are recorded
+  /// in its `processes/` while they run (see above). Empty: no record.
+  std::filesystem::path process_record;
+  /// Who records, named when a later fops stops what it left: "fops up".
+  std::string record_owner;
+  /// The secrets masked in the commands it records (a run's
+  /// ProjectRedactor), besides each command's own secret env values.
+  /// Empty: the environment's (Redactor::FromEnvironment()).
+  Redactor record_redactor;
 };
 
 /// Not thread-safe except Interrupt(); drive it from one thread. Separate
@@ -87,6 +105,22 @@ class ProcessExecutor : public Executor {
   void Interrupt() override;
   /// Commands started and not yet returned by Wait().
   size_t running() const override;
+  /// True for a process in `id`'s group, below its leader, or (with
+  /// `subreaper`) carrying its tag, started after it; nullopt when `id` is
+  /// not running. Thread-safe.
+  std::optional<bool> OwnsProcess(uint64_t id, pid_t pid) const override;
+
+  /// Starts recording in `state_dir` as `owner`, masking what `redactor`
+  /// knows (empty: the environment's secrets), as the `process_record`
+  /// option does, for an executor made elsewhere. kFailedPrecondition once
+  /// a command has started or when it records already.
+  absl::Status RecordProcesses(std::filesystem::path state_dir, std::string owner,
+                               Redactor redactor = Redactor());
+  /// The file it records in (written from the first Start() until it is
+  /// destroyed); empty when not recording.
+  std::filesystem::path process_record() const;
+  /// Whether it records (the option, or RecordProcesses()).
+  bool recording() const;
 
  private:
   class Impl;
