@@ -12,10 +12,12 @@ cannot reach its cluster.
 """
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -228,6 +230,36 @@ def test_a_failed_subresource_fails_the_browser_smoke(site):
     status, reason = site.summary_row(ci.stdout, "portal")
     assert status == "failed"
     assert f"request failed: GET {site.base}/missing.js → 404" in reason
+
+
+@pytest.fixture
+def scratch():
+    """A short TMPDIR of the test's own (Chromium's socket path under it
+    must stay under 108 bytes, which pytest's tmp_path may not)."""
+    path = tempfile.mkdtemp(prefix="fsmk-", dir="/tmp")
+    yield pathlib.Path(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_a_browser_smoke_stopped_by_the_run_timeout_leaves_no_browser_and_no_profile(site,
+                                                                                    scratch):
+    browser_tools_or_skip()
+    site.env["TMPDIR"] = str(scratch)  # Chromium's profile goes under TMPDIR
+    site.write("""\
+        browser_smoke("portal", url=BASE + "/", wait_for="#never-there", timeout="60s",
+                      resource_deps=["web"])
+    """.replace("BASE", repr(site.base)))
+
+    ci = site.fops("ci", "--timeout", "12s")
+
+    assert ci.returncode == 1, ci.stdout + ci.stderr
+    assert "timed out after 12s" in ci.stdout
+    assert "not visible" not in ci.stdout  # stopped: the page is not blamed
+    assert site.summary_row(ci.stdout, "portal")[0] == "cancelled"
+    assert list(scratch.iterdir()) == []
+    left = subprocess.run(["pgrep", "-f", f"user-data-dir={scratch}"], capture_output=True,
+                          text=True)
+    assert left.stdout == ""
 
 
 # --- what a smoke runs -------------------------------------------------------

@@ -82,6 +82,24 @@ function quote(text) {
 function say(line) {
   process.stdout.write(line + '\n');
 }
+// Stopped by fops (its timeout, Ctrl-C, `fops down`): playwright-core closes
+// Chromium, and whatever was waiting fails because of that, not because of
+// the page; nothing is reported as the page's fault after this.
+let stoppedBy = null;
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(signal, () => { stoppedBy = stoppedBy || signal; });
+}
+
+function exitIfStopped() {
+  if (stoppedBy) {
+    say(`stopped by ${stoppedBy} before the smoke finished`);
+    process.exit(128 + os.constants.signals[stoppedBy]);
+  }
+}
+
+// A reader that went away (`| head`) must not stop the smoke half-way:
+// Chromium is still closed and its profile removed.
+process.stdout.on('error', (err) => { if (err.code !== 'EPIPE') throw err; });
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -93,17 +111,22 @@ async function main() {
   }
   const problems = [];
   const fail = (what) => {
+    if (stoppedBy) return;
     problems.push(what);
     say(`✘ ${what}`);
   };
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fops-chromium-'));
-  // Removed however node ends: a verdict, an error, or SIGTERM from fops
-  // (playwright-core then closes Chromium and exits).
+  // One scratch directory holds Chromium's fresh profile and its TMPDIR
+  // (its singleton socket), so removing it leaves nothing behind, also
+  // when fops stopped Chromium before it could clean up after itself.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fops-chromium-'));
+  const profile = path.join(scratch, 'profile');
+  const tmp = path.join(scratch, 'tmp');
+  fs.mkdirSync(tmp);
   process.on('exit', () => {
     try {
-      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     } catch (err) {
-      process.stderr.write(`fops smoke browser: could not remove ${profile}: ${err.message}\n`);
+      process.stderr.write(`fops smoke browser: could not remove ${scratch}: ${err.message}\n`);
     }
   });
 
@@ -113,12 +136,20 @@ async function main() {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: args.chromium, headless: true, args: CHROMIUM_FLAGS,
       timeout: Math.max(args.timeoutMs, LAUNCH_MS), viewport: { width: 1280, height: 720 },
-      ignoreHTTPSErrors: args.insecure,
+      ignoreHTTPSErrors: args.insecure, env: { ...process.env, TMPDIR: tmp },
     });
   } catch (err) {
-    process.stderr.write(`fops smoke browser: Chromium (${args.chromium}) did not start: ` +
-                         `${err.message.split('\n')[0]}\n`);
-    say(`${args.url}: Chromium did not start`);
+    exitIfStopped();
+    // Playwright's message holds Chromium's own log: its reason is there
+    // (a FATAL line), among noise; the launch command line is left out.
+    const text = err.message.replace(/\x1b\[[0-9;]*m/g, '');
+    const head = text.split('\n')[0];
+    const log = text.split('Call log:')[0].split('\n').slice(1)
+      .filter((l) => l.trim() && !l.includes('<launching>'));
+    const fatal = log.map((l) => l.match(/FATAL:[^\]]*\] (.*)/)).find((m) => m);
+    process.stderr.write(`fops smoke browser: Chromium (${args.chromium}) did not start: ${head}\n` +
+                         log.slice(0, 15).map((l) => `  ${l}\n`).join(''));
+    say(`${args.url}: Chromium did not start${fatal ? ': ' + fatal[1] : ''}`);
     process.exit(2);
   }
   say(`chromium ${args.chromium} started in ${ms(Date.now() - started)}`);
@@ -192,9 +223,12 @@ async function main() {
       const size = fs.statSync(args.screenshot).size;
       say(`screenshot ${args.screenshot} (1280×720, ${Math.max(1, Math.round(size / 1024))} KB)`);
     }
+  } catch (err) {
+    if (!stoppedBy) throw err;  // else: Chromium was closed under it; exit below
   } finally {
     await context.close().catch(() => {});
   }
+  exitIfStopped();
 
   const shot = screenshotWritten ? `; screenshot ${args.screenshot}` : '';
   if (problems.length) {
@@ -208,6 +242,7 @@ async function main() {
 }
 
 main().catch((err) => {
+  exitIfStopped();
   process.stderr.write(`fops smoke browser: ${err.stack || err}\n`);
   say(`browser smoke failed: ${String(err.message || err).split('\n')[0]}`);
   process.exit(1);
