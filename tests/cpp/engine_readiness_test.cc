@@ -68,7 +68,7 @@ TEST_F(EngineReadinessTest, CiFailsWhenTheAppStopsAnsweringUnderItsSmokeTest) {
   smoke.cmd = Command::Argv({"python3", Fixture("make_app_sick.py"), std::to_string(port_)});
   smoke.resource_deps = {"web"};
   CapturedOutput out;
-  TerminalReporter reporter(out.file(), Redactor());
+  TerminalReporter reporter(out.file());
   auto engine = Engine::Create(MakeProject({Web(), smoke}), executor_,
                                {.timeout = absl::Seconds(60), .observers = {&reporter}});
   ASSERT_THAT(engine, IsOk());
@@ -107,7 +107,7 @@ class SickThenWell : public Observer {
 
 TEST_F(EngineReadinessTest, UpPrintsTheLossAndTheRecoveryAndKeepsServing) {
   CapturedOutput out;
-  TerminalReporter reporter(out.file(), Redactor());
+  TerminalReporter reporter(out.file());
   SickThenWell sick(dir_ / "sick");
   auto engine = Engine::Create(MakeProject({Web()}), executor_,
                                {.timeout = absl::Seconds(60), .observers = {&reporter, &sick}});

@@ -156,6 +156,25 @@ def store_plan(tiltfile: str, subcommand: str, args: List[str], resources: List[
 def project_from_json(text: str, source: str = "<json>") -> Project: ...
 def state_dir_for(tiltfile_dir: str) -> str: ...
 
+class KubeContext:
+    name: str
+    cluster: str
+    server: str
+    user: str
+    namespace: str
+    @property
+    def local(self) -> bool: ...
+
+class KubeConfig:
+    files: List[str]
+    current_context: str
+    contexts: List[KubeContext]
+    def find(self, name: str) -> Optional[KubeContext]: ...
+    @staticmethod
+    def paths(kubeconfig_env: str, home: str) -> List[str]: ...
+    @staticmethod
+    def load(files: Sequence[str]) -> KubeConfig: ...
+
 # --- exec --------------------------------------------------------------------
 
 class Stream(enum.Enum):
@@ -243,6 +262,7 @@ class ResourceStatus(enum.Enum):
     def label(self) -> str: ...
 
 class ResourceResult:
+    """reason and last_lines are redacted; bytes that are not UTF-8 read as U+FFFD."""
     name: str
     status: ResourceStatus
     duration: float
@@ -286,6 +306,10 @@ class Observer:
     probe (still running every period) failed failure_threshold times in a row
     (ready False, reason "not ready: ... failed 3 times: HTTP 500"), or then
     passed success_threshold times again (ready True, reason "").
+
+    Every text it receives (output lines, reasons, results, the resource and
+    the command spec) has the run's secrets replaced by "[REDACTED]"; bytes
+    that are not UTF-8 arrive as U+FFFD.
     """
     def __init__(self) -> None: ...
 
@@ -491,7 +515,8 @@ def compile_image_build(plane: BuildPlane, target: str, stage: str = "dev", dir:
                         builder: Optional[str] = None, cache_import: Optional[bool] = None,
                         cache_export: Optional[bool] = None, tag: str = "",
                         repository: str = "", cache_ref: str = "",
-                        resource_deps: Sequence[str] = ..., labels: Sequence[str] = ...) -> Resource: ...
+                        resource_deps: Sequence[str] = ..., labels: Sequence[str] = ...,
+                        login_file: str = "") -> Resource: ...
 
 class InputDigest:
     total: str
@@ -504,9 +529,20 @@ class InputDigester:
     def set_racy_window(self, seconds: _Seconds) -> None: ...
     def compute(self, dir: str, inputs: UpdateInputs) -> InputDigest: ...
 
+class RegistryLogins:
+    @staticmethod
+    def prepare(resources: Sequence[Resource], state_dir: str,
+                verify: bool = True) -> RegistryLogins: ...
+    @property
+    def login_file(self) -> str: ...
+    def hosts_with_login(self, hosts: Sequence[str]) -> List[str]: ...
+
+def registry_login_file(state_dir: str) -> str: ...
+
 class InputGate(UpdateGate):
     def __init__(self, state_dir: str, *, confirm: bool = True,
-                 policy: Optional[CommandPolicy] = None) -> None: ...
+                 policy: Optional[CommandPolicy] = None,
+                 logins: Optional[RegistryLogins] = None) -> None: ...
     def check(self, resource: Resource) -> GateDecision: ...
     def record(self, resource: Resource) -> None: ...
     def state_path(self, resource: Resource) -> str: ...
@@ -563,6 +599,8 @@ class HelmRelease:
     atomic: bool
     create_namespace: bool
     flags: List[str]
+    kube_context: str
+    kubeconfig: str
     resource_deps: List[str]
     labels: List[str]
     declared_file: str

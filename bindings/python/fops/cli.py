@@ -82,6 +82,8 @@ def _record_plan(recorder, project, subcommand: str, args, resources, explain: b
         try:
             plan_cache.store(recorder, project, subcommand, args.file, args.tiltfile_args,
                              resources, modes.guard_for(project.context))
+        except PolicyError as exc:  # it would hold a secret value: never written
+            why = str(exc)
         except (Error, OSError) as exc:  # a cache that cannot be written is only slower
             why = f"cannot write it: {exc}"
     if explain:

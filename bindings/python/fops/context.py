@@ -37,6 +37,8 @@ class LoadContext:
         self.resources = list(resources or [])  #: fops.Resource, in order
         self.settings = dict(settings or {})  #: update_settings(...)
         self.extras = dict(extras or {})  #: per-module state (e.g. "plane")
+        #: checks that need the whole load (f(ctx)), run once the Tiltfile finished
+        self.end_checks: list = []
 
     def __repr__(self) -> str:
         return (f"LoadContext(tiltfile={self.tiltfile!r}, root={self.root!r}, "

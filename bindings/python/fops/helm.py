@@ -22,6 +22,7 @@ import os
 
 from fops import _fops
 from fops import context as _context
+from fops import kube
 from fops.errors import PolicyError
 from fops.images import _str_list  # the Tiltfile argument checks images and helm share
 from fops.loader import call_error as _error
@@ -135,7 +136,7 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
                  image_key=None, values=None, set=None, autoscaling=None, autoscaling_keys=None,
                  dev=True, canonical=None, wait=True, timeout="5m", atomic=False,
                  create_namespace=False, flags=None, resource_deps=None, labels=None,
-                 **unknown) -> _fops.Resource:
+                 kube_context=None, kubeconfig=None, **unknown) -> _fops.Resource:
     """Declares a Helm release upgraded with ``helm upgrade --install``.
 
     - ``release``: the Helm release name (default: ``name``); ``chart``: the
@@ -159,6 +160,9 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
     - ``wait``, ``timeout`` (seconds or "5m"), ``atomic``, ``create_namespace``,
       ``flags`` (more helm flags, appended): the rollout. Never ``--reuse-values``.
     - ``resource_deps``, ``labels``: as for local_resource.
+    - ``kube_context``, ``kubeconfig``: the cluster (default: the context
+      current at load time and KUBECONFIG's file, see :mod:`fops.kube`);
+      every helm command of the release carries them.
 
     Returns the registered :class:`fops.Resource` (kind ``"helm"``).
     """
@@ -238,6 +242,14 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
                            "state; every upgrade passes all its values")
     r.resource_deps = _str_list(call, "resource_deps", resource_deps)
     r.labels = _str_list(call, "labels", labels)
+    if kube_context is not None:
+        r.kube_context = _str(call, "kube_context", kube_context)
+        if kubeconfig is not None:
+            r.kubeconfig = os.path.join(ctx.root, _str(call, "kubeconfig", kubeconfig))
+    else:
+        r.kube_context, pinned_kubeconfig = kube.pin(ctx, call)
+        r.kubeconfig = (os.path.join(ctx.root, _str(call, "kubeconfig", kubeconfig))
+                        if kubeconfig is not None else pinned_kubeconfig)
 
     resource = r.compile()  # ConfigError naming the line and the field
     if not local_chart:

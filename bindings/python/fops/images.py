@@ -228,7 +228,9 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
         repository=_opt_str(call, "repository", repository),
         cache_ref=_opt_str(call, "cache_ref", cache_ref),
         resource_deps=_str_list(call, "resource_deps", resource_deps),
-        labels=_str_list(call, "labels", labels))
+        labels=_str_list(call, "labels", labels),
+        # Where the run writes the logins the plane names (outside the repo).
+        login_file=_fops.registry_login_file(ctx.state_dir) if ctx.state_dir else "")
     # Errors name the image and the rule; the loader adds the Tiltfile line.
     resource = _fops.compile_image_build(plane, **kwargs)
     ctx.add(resource)
@@ -249,19 +251,30 @@ _NO_GATE_SUBCOMMANDS = ("plan", "graph")
 
 
 def update_gate(ctx, policy: Optional[_fops.CommandPolicy] = None,
-                state_dir: Optional[str] = None) -> Optional[_fops.InputGate]:
+                state_dir: Optional[str] = None,
+                logins: Optional["_fops.RegistryLogins"] = None) -> Optional[_fops.InputGate]:
     """The skip-if-unchanged gate for a loaded project: state under
     ``<state_dir>/images/`` (``state_dir``: instead of the load's). It
     skips an image or a Helm release only when its registry or the cluster
     confirms what fops recorded; ``policy`` checks the ``helm status`` it
-    runs for that. None when there is no state directory, or for ``fops
-    plan`` (a dry run prints every command)."""
+    runs for that, ``logins`` (:func:`registry_logins`) answers the
+    registries' logins. None when there is no state directory, or for
+    ``fops plan`` (a dry run prints every command)."""
     state_dir = state_dir or getattr(ctx, "state_dir", "")
     if not state_dir:
         return None
     if getattr(ctx, "extras", {}).get("subcommand") in _NO_GATE_SUBCOMMANDS:
         return None
-    return _fops.InputGate(state_dir, policy=policy)
+    return _fops.InputGate(state_dir, policy=policy, logins=logins)
+
+
+def registry_logins(project, state_dir: Optional[str] = None) -> "_fops.RegistryLogins":
+    """The registry logins the project's images need, resolved and checked
+    before a real run starts (ConfigError / PolicyError naming the
+    registry); the run's login file is written for the builders."""
+    ctx = getattr(project, "context", None)
+    state_dir = state_dir or getattr(ctx, "state_dir", "") or _fops.state_dir_for(project.root)
+    return _fops.RegistryLogins.prepare(list(project.resources), state_dir, True)
 
 
 def _select_images(project, targets: Sequence[str]) -> List[str]:

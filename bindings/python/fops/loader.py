@@ -166,6 +166,8 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
             exec(code, _tiltfile_globals(path))
             from fops import tiltfile
             selection = tiltfile._finish_load(ctx)
+            for check in ctx.end_checks:
+                check(ctx)
         except Exception as exc:  # every Tiltfile error names its line
             raise _as_config_error(exc, path).with_traceback(None) from None
     finally:

@@ -19,6 +19,12 @@ file under /proc — is not recorded. Nor is one whose Tiltfile calls
 (:func:`sys.addaudithook`) report those events; ``os.environ`` and
 ``os.stat`` are wrapped only while the Tiltfile runs.
 
+A plan never holds a secret value: an ``env=``/``serve_env=`` value that is
+one (a secret-looking name, or a secret of the environment) is stored as the
+name of the environment variable the load read it from; a load whose plan
+would hold any other secret value is not recorded (the C++ StoreCachedPlan
+decides, and says where the value was).
+
 The native ``fops`` command re-observes every input and runs the recorded
 plan only when all are unchanged. ``FOPS_PLAN_CACHE=0`` turns it off;
 ``FOPS_PLAN_CACHE=explain`` says on stderr why a plan was or was not used or

@@ -69,7 +69,9 @@ class Session:
         if executor is None:
             executor = _fops.ProcessExecutor()
         self.policy = modes.command_policy(ctx)
-        self.gate = images.update_gate(ctx, self.policy, state_dir)
+        # A real run logs in to the registries its images use, checked now.
+        self.logins = None if executor.simulated else images.registry_logins(project, state_dir)
+        self.gate = images.update_gate(ctx, self.policy, state_dir, self.logins)
         self.telemetry: List = ([] if executor.simulated
                                 else list(telemetry.observers(ctx, runner()) or []))
         self._finished = False

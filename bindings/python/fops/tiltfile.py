@@ -531,11 +531,14 @@ def _finish_load(ctx: _context.LoadContext) -> List[str]:
 from fops.images import *  # noqa: E402,F401,F403  image_build, build_plane, ...
 from fops.helm import *  # noqa: E402,F401,F403  helm_release, ...
 from fops.modes import *  # noqa: E402,F401,F403  current_mode, ...
+from fops.kube import *  # noqa: E402,F401,F403  k8s_context, allow_k8s_contexts
 import fops.helm as _helm  # noqa: E402
+import fops.kube as _kube  # noqa: E402
 import fops.images as _images  # noqa: E402
 import fops.modes as _modes  # noqa: E402
 
-__all__ += list(_images.__all__) + list(_helm.__all__) + list(_modes.__all__)
+__all__ += (list(_images.__all__) + list(_helm.__all__) + list(_modes.__all__) +
+            list(_kube.__all__))
 
 from fops.smokes import *  # noqa: E402,F401,F403  http_smoke, browser_smoke, port_forward
 import fops.smokes as _smokes  # noqa: E402

@@ -5,12 +5,15 @@
 // installs C++ handlers for SIGINT/SIGTERM/SIGHUP that call
 // Engine::RequestStop (Python's own handlers cannot run while the main
 // thread waits in C++), and restores the previous handlers afterwards.
+// Output, reasons and summaries cross into Python through Text (convert.h):
+// bytes that are not UTF-8 become U+FFFD, never a UnicodeDecodeError.
 #include <pybind11/stl.h>
 
 #include <optional>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -25,6 +28,7 @@
 #include "fops/engine/terminal_reporter.h"
 #include "fops/engine/update_gate.h"
 #include "fops/exec/process_executor.h"
+#include "fops/model/project_secrets.h"
 #include "fops/plan/graph.h"
 #include "python_executor.h"
 
@@ -32,6 +36,20 @@ namespace fops::python {
 namespace py = pybind11;
 
 namespace {
+
+// Text for a Python callback, made a str (Text) once the GIL is held.
+struct AsText {
+  std::string_view text;
+};
+
+template <typename T>
+decltype(auto) ForPython(T&& value) {
+  if constexpr (std::is_same_v<std::decay_t<T>, AsText>) {
+    return Text(value.text);
+  } else {
+    return std::forward<T>(value);
+  }
+}
 
 // Calls the Python override `name` with the GIL; an exception it raises is
 // reported as unraisable (printed) instead of unwinding through the engine.
@@ -41,7 +59,7 @@ void CallOverride(const Base* self, const char* name, Args&&... args) {
   py::function override = py::get_override(self, name);
   if (!override) return;
   try {
-    override(std::forward<Args>(args)...);
+    override(ForPython(std::forward<Args>(args))...);
   } catch (py::error_already_set& error) {
     error.discard_as_unraisable(name);
   }
@@ -50,22 +68,24 @@ void CallOverride(const Base* self, const char* name, Args&&... args) {
 class PyObserver : public Observer {
  public:
   void OnRunStarted(const RunStart& run) override {
-    CallOverride<Observer>(this, "on_run_started", run.session_id);
+    CallOverride<Observer>(this, "on_run_started", AsText{run.session_id});
   }
   void OnResourceStarted(const Resource& resource, std::string_view reason) override {
-    CallOverride<Observer>(this, "on_resource_started", resource, reason);
+    CallOverride<Observer>(this, "on_resource_started", resource,
+                           AsText{reason});
   }
   void OnCommandStarted(const Resource& resource, const CommandSpec& spec) override {
     CallOverride<Observer>(this, "on_command_started", resource, spec);
   }
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override {
-    CallOverride<Observer>(this, "on_output", resource, stream, line);
+    CallOverride<Observer>(this, "on_output", resource, stream, AsText{line});
   }
   void OnResourceReady(const Resource& resource) override {
     CallOverride<Observer>(this, "on_resource_ready", resource);
   }
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override {
-    CallOverride<Observer>(this, "on_readiness_changed", resource, ready, reason);
+    CallOverride<Observer>(this, "on_readiness_changed", resource, ready,
+                           AsText{reason});
   }
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override {
     CallOverride<Observer>(this, "on_resource_finished", resource, result);
@@ -160,7 +180,9 @@ class PyEngine {
     }
     for (py::handle observer : observers) options.observers.push_back(observer.cast<Observer*>());
     keep_alive_ = py::make_tuple(policy, gate, prober, observers);
-    engine_ = ValueOrRaise(Engine::Create(project, ex, std::move(options)));
+    absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(project, ex, std::move(options));
+    if (!engine.ok()) ThrowStatus(engine.status(), ProjectRedactor(project));
+    engine_ = *std::move(engine);
   }
 
   ~PyEngine() { Close(); }
@@ -262,17 +284,24 @@ void BindResults(py::module_& m) {
       .def_readwrite("name", &ResourceResult::name)
       .def_readwrite("status", &ResourceResult::status)
       .def_readwrite("duration", &ResourceResult::duration, "Seconds.")
-      .def_readwrite("reason", &ResourceResult::reason)
-      .def_readwrite("last_lines", &ResourceResult::last_lines)
+      .def_property(
+          "reason", [](const ResourceResult& r) { return Text(r.reason); },
+          [](ResourceResult& r, std::string reason) { r.reason = std::move(reason); })
+      .def_property(
+          "last_lines", [](const ResourceResult& r) { return TextList(r.last_lines); },
+          [](ResourceResult& r, std::vector<std::string> lines) { r.last_lines = std::move(lines); })
       .def("__repr__", [](const ResourceResult& r) {
-        return "ResourceResult(" + r.name + ": " + std::string(ResourceStatusName(r.status)) +
-               (r.reason.empty() ? "" : ", " + r.reason) + ")";
+        return Text("ResourceResult(" + r.name + ": " + std::string(ResourceStatusName(r.status)) +
+                    (r.reason.empty() ? "" : ", " + r.reason) + ")");
       });
 
   py::class_<RunResult>(m, "RunResult", "What a run did: a result per resource, in declaration order.")
       .def(py::init<>())
       .def_readwrite("ok", &RunResult::ok, "Every resource that was to run succeeded.")
-      .def_readwrite("error", &RunResult::error, "Run-level failure: 'timed out after 30m0s', 'interrupted'.")
+      .def_property(
+          "error", [](const RunResult& r) { return Text(r.error); },
+          [](RunResult& r, std::string error) { r.error = std::move(error); },
+          "Run-level failure: 'timed out after 30m0s', 'interrupted'.")
       .def_readwrite("duration", &RunResult::duration, "Seconds.")
       .def_readwrite("resources", &RunResult::resources)
       .def(
@@ -290,13 +319,15 @@ void BindResults(py::module_& m) {
              return *found;
            })
       .def("__bool__", [](const RunResult& r) { return r.ok; })
-      .def("summary", &FormatSummary, "The summary table `fops ci` prints.")
+      .def("summary", [](const RunResult& r) { return Text(FormatSummary(r)); },
+           "The summary table `fops ci` prints.")
       .def("__repr__", [](const RunResult& r) {
-        return std::string("RunResult(") + (r.ok ? "ok" : "failed") + (r.error.empty() ? "" : ": " + r.error) +
-               ", " + std::to_string(r.resources.size()) + " resources)";
+        return Text(std::string("RunResult(") + (r.ok ? "ok" : "failed") +
+                    (r.error.empty() ? "" : ": " + r.error) + ", " +
+                    std::to_string(r.resources.size()) + " resources)");
       });
 
-  m.def("format_summary", &FormatSummary, py::arg("result"),
+  m.def("format_summary", [](const RunResult& r) { return Text(FormatSummary(r)); }, py::arg("result"),
         "The summary table (resource, status, duration, reason) and failures' last lines.");
 }
 
@@ -332,14 +363,18 @@ reason), on_command_started(resource, spec), on_output(resource, stream,
 line), on_resource_ready(resource), on_readiness_changed(resource, ready,
 reason) (a ready server lost readiness after failure_threshold failed probes,
 or regained it), on_resource_finished(resource, result), on_run_finished(result).
-Must not block; exceptions are printed, not raised.)doc")
+Must not block; exceptions are printed, not raised. Every text it receives has
+the run's secrets replaced by [REDACTED]; bytes that are not UTF-8 arrive as
+U+FFFD.)doc")
       .def(py::init<>());
 
   py::class_<GateDecision>(m, "GateDecision")
       .def(py::init([](bool run, std::string reason) { return GateDecision{run, std::move(reason)}; }),
            py::arg("run") = true, py::arg("reason") = "")
       .def_readwrite("run", &GateDecision::run)
-      .def_readwrite("reason", &GateDecision::reason);
+      .def_property(
+          "reason", [](const GateDecision& d) { return Text(d.reason); },
+          [](GateDecision& d, std::string reason) { d.reason = std::move(reason); });
 
   py::class_<UpdateGate, PyUpdateGate>(m, "UpdateGate", R"doc(
 Skip-if-unchanged. Subclass and define check(resource) -> GateDecision |

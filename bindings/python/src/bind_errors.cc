@@ -1,9 +1,11 @@
 // The one mapping from absl::Status to Python exceptions. The exception
 // classes are defined in Python (fops/errors.py) so users read them there;
-// C++ looks them up by name when it raises.
+// C++ looks them up by name when it raises. Every message is masked with
+// the secrets known here, once, on its way out.
 #include <string>
 
 #include "bindings.h"
+#include "convert.h"
 #include "fops/base/error_class.h"
 
 namespace fops::python {
@@ -31,14 +33,16 @@ const char* ExceptionName(absl::StatusCode code) {
 
 }  // namespace
 
-void ThrowStatus(const absl::Status& status) {
+void ThrowStatus(const absl::Status& status, const Redactor& secrets) {
   py::object errors = py::module_::import("fops.errors");
   py::object cls = errors.attr(ExceptionName(status.code()));
-  py::object exc = cls(std::string(status.message()));
+  py::object exc = cls(Text(secrets.Redact(std::string(status.message()))));
   exc.attr("code") = std::string(absl::StatusCodeToString(status.code()));
   PyErr_SetObject(cls.ptr(), exc.ptr());
   throw py::error_already_set();
 }
+
+void ThrowStatus(const absl::Status& status) { ThrowStatus(status, Redactor::FromEnvironment()); }
 
 void BindErrors(py::module_& m) {
   // Lets Python code and tests raise through the same mapping.

@@ -1,7 +1,8 @@
 // Python shims for the exec layer: command specs and results, the
 // executors (dry-run, scripted, process) and `fops.Executor`, the base a
 // Python subclass derives from (see python_executor.h). Waits release the
-// GIL.
+// GIL. Output lines reach Python through Text (bytes that are not UTF-8
+// become U+FFFD).
 #include <pybind11/stl.h>
 
 #include <string>
@@ -121,7 +122,11 @@ probes run. See docs/python-api.md.)doc")
               py::gil_scoped_release release;
               result = e.Wait(DeadlineIn(timeout), listener);
             }
-            return std::make_pair(result, listener.lines);
+            py::list lines;
+            for (const auto& [id, stream, line] : listener.lines) {
+              lines.append(py::make_tuple(id, stream, Text(line)));
+            }
+            return py::make_tuple(result, lines);
           },
           py::arg("timeout") = py::none(),
           "(result or None, [(id, stream, line)]): the next finished command (low level).")

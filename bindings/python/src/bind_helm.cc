@@ -101,6 +101,9 @@ create_namespace, flags, resource_deps, labels.
       .def_readwrite("atomic", &HelmRelease::atomic)
       .def_readwrite("create_namespace", &HelmRelease::create_namespace)
       .def_readwrite("flags", &HelmRelease::flags, "Further helm flags, appended as given.")
+      .def_readwrite("kube_context", &HelmRelease::kube_context,
+                     "The kube context the upgrade is pinned to ('' : Helm's current one).")
+      .def_readwrite("kubeconfig", &HelmRelease::kubeconfig, "--kubeconfig file ('' : default).")
       .def_readwrite("resource_deps", &HelmRelease::resource_deps)
       .def_readwrite("labels", &HelmRelease::labels)
       .def_property(

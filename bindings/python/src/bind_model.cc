@@ -6,19 +6,23 @@
 #include <pybind11/operators.h>
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bindings.h"
-#include "fops/base/flag_value.h"
 #include "convert.h"
+#include "fops/base/flag_value.h"
 #include "fops/base/session_lock.h"
 #include "fops/base/state_dir.h"
 #include "fops/model/command.h"
+#include "fops/model/kube_config.h"
 #include "fops/model/probe.h"
 #include "fops/model/project_json.h"
+#include "fops/model/project_secrets.h"
 #include "fops/model/resource.h"
 
 namespace fops::python {
@@ -258,17 +262,48 @@ lives or until release(); also a context manager.)doc")
 
 }  // namespace
 
+void BindKubeConfig(py::module_& m) {
+  py::class_<KubeContext>(m, "KubeContext", "One context of a kubeconfig and what it points at.")
+      .def_readonly("name", &KubeContext::name)
+      .def_readonly("cluster", &KubeContext::cluster)
+      .def_readonly("server", &KubeContext::server, "The cluster's API server URL ('' : unknown).")
+      .def_readonly("user", &KubeContext::user)
+      .def_readonly("namespace", &KubeContext::namespace_name)
+      .def_property_readonly("local", [](const KubeContext& c) { return IsLocalCluster(c); },
+                             "True for a cluster that can only be on this machine.")
+      .def("__repr__", [](const KubeContext& c) {
+        return absl::StrCat("KubeContext(", c.name, ", server=", c.server, ")");
+      });
+  py::class_<KubeConfig>(m, "KubeConfig", R"doc(
+The kubeconfig kubectl and Helm read, merged as kubectl merges its files.
+KubeConfig.load(KubeConfig.paths(os.environ.get("KUBECONFIG", ""), home)).)doc")
+      .def_readonly("files", &KubeConfig::files, "The files that existed and were read.")
+      .def_readonly("current_context", &KubeConfig::current_context)
+      .def_readonly("contexts", &KubeConfig::contexts)
+      .def("find", [](const KubeConfig& c, const std::string& name) -> std::optional<KubeContext> {
+        const KubeContext* found = c.Find(name);
+        if (found == nullptr) return std::nullopt;
+        return *found;
+      }, py::arg("name"))
+      .def_static("paths", &KubeConfig::Paths, py::arg("kubeconfig_env"), py::arg("home"))
+      .def_static("load", [](const std::vector<std::string>& files) {
+        return ValueOrRaise(KubeConfig::Load(files));
+      }, py::arg("files"), "Reads and merges the files; ConfigError naming file:line.");
+}
+
 void BindModel(py::module_& m) {
   BindCommand(m);
+  BindKubeConfig(m);
   BindProbe(m);
   BindResource(m);
   BindSessionLock(m);
   m.def("project_to_json", [](const Project& project, bool redact) {
-    return redact ? ProjectToRedactedJson(project, Redactor::FromEnvironment())
+    return redact ? ProjectToRedactedJson(project, ProjectRedactor(project))
                   : ProjectToJson(project);
   }, py::arg("project"), py::arg("redact") = false,
         "The project as JSON (what `fops plan --json` prints and C++ tools load); "
-        "redact=True hides env values under secret-looking names and the environment's secrets.");
+        "redact=True hides env values under secret-looking names, and those values and the "
+        "environment's secrets wherever they appear.");
   m.def("project_from_json", [](const std::string& text, const std::string& source) {
     return ValueOrRaise(ProjectFromJson(text, source));
   }, py::arg("text"), py::arg("source") = "<json>", "Parses project JSON; ConfigError naming the field.");

@@ -41,7 +41,7 @@ TransitionResult Execute(ModeTransition& transition, py::object on_line) {
       py::gil_scoped_acquire gil;
       if (failure) return;
       try {
-        on_line(std::string(line));
+        on_line(Text(line));
       } catch (py::error_already_set& e) {
         failure.emplace(std::move(e));
       }
@@ -90,13 +90,13 @@ void BindModes(py::module_& m) {
         return absl::ToUnixMicros(r.at) / 1e6;
       }, "Unix seconds it was confirmed; None when unknown.")
       .def_readonly("revision", &AppRecord::revision)
-      .def_readonly("detail", &AppRecord::detail)
+      .def_property_readonly("detail", [](const AppRecord& r) { return Text(r.detail); })
       .def_property_readonly("synced", &AppRecord::synced,
                              "True when Argo CD accepted a sync request for it.")
-      .def("describe", &AppRecord::Describe)
-      .def("__str__", &AppRecord::Describe)
+      .def("describe", [](const AppRecord& r) { return Text(r.Describe()); })
+      .def("__str__", [](const AppRecord& r) { return Text(r.Describe()); })
       .def("__repr__", [](const AppRecord& r) {
-        return "AppRecord(" + r.app + ": " + r.Describe() + ")";
+        return Text("AppRecord(" + r.app + ": " + r.Describe() + ")");
       });
 
   py::class_<ModeState>(m, "ModeState", "The recorded mode of a repo (<state_dir>/mode.json).")
@@ -106,13 +106,13 @@ void BindModes(py::module_& m) {
         return absl::ToUnixMicros(s.since) / 1e6;
       }, "Unix seconds it was recorded; None for the development default.")
       .def_readonly("by", &ModeState::by)
-      .def_readonly("note", &ModeState::note)
+      .def_property_readonly("note", [](const ModeState& s) { return Text(s.note); })
       .def_readonly("targets", &ModeState::targets)
       .def_readonly("apps", &ModeState::apps, "Deployment: an AppRecord per canonical app.")
       .def_property_readonly("recorded", &ModeState::recorded)
-      .def("describe", &ModeState::Describe)
-      .def("__str__", &ModeState::Describe)
-      .def("__repr__", [](const ModeState& s) { return "ModeState(" + s.Describe() + ")"; });
+      .def("describe", [](const ModeState& s) { return Text(s.Describe()); })
+      .def("__str__", [](const ModeState& s) { return Text(s.Describe()); })
+      .def("__repr__", [](const ModeState& s) { return Text("ModeState(" + s.Describe() + ")"); });
   m.def("load_mode_state", [](const std::string& state_dir) { return ValueOrRaise(LoadModeState(state_dir)); },
         py::arg("state_dir"), "The recorded mode; development when none is recorded.");
   m.def(
@@ -160,16 +160,16 @@ void BindModes(py::module_& m) {
   py::class_<AppOutcome>(m, "AppOutcome", "How one Argo CD application ended the wait.")
       .def_readonly("app", &AppOutcome::app)
       .def_readonly("ok", &AppOutcome::ok)
-      .def_readonly("state", &AppOutcome::state)
-      .def_readonly("line", &AppOutcome::line)
+      .def_property_readonly("state", [](const AppOutcome& a) { return Text(a.state); })
+      .def_property_readonly("line", [](const AppOutcome& a) { return Text(a.line); })
       .def_readonly("record", &AppOutcome::record, "What mode.json keeps for it.")
-      .def("__repr__", [](const AppOutcome& a) { return "AppOutcome(" + a.line + ")"; });
+      .def("__repr__", [](const AppOutcome& a) { return Text("AppOutcome(" + a.line + ")"); });
   py::class_<TransitionResult>(m, "TransitionResult", "What a transition did.")
       .def_readonly("ok", &TransitionResult::ok)
       .def_readonly("recorded", &TransitionResult::recorded, "The mode was written to mode.json.")
-      .def_readonly("lines", &TransitionResult::lines)
+      .def_property_readonly("lines", [](const TransitionResult& r) { return TextList(r.lines); })
       .def_readonly("apps", &TransitionResult::apps)
-      .def_readonly("summary", &TransitionResult::summary)
+      .def_property_readonly("summary", [](const TransitionResult& r) { return Text(r.summary); })
       .def("__bool__", [](const TransitionResult& r) { return r.ok; });
 
   py::class_<UpTransition>(m, "UpTransition", "`fops up`: records development mode.")

@@ -16,6 +16,9 @@
 #include "convert.h"
 #include "fops/engine/default_effect_checks.h"
 #include "fops/engine/input_gate.h"
+#include "fops/engine/registry_logins.h"
+#include "fops/base/runtime_dir.h"
+#include "fops/net/http_client.h"
 #include "fops/engine/update_gate.h"
 #include "fops/model/build_plane.h"
 #include "fops/model/cache_scope.h"
@@ -226,7 +229,8 @@ void BindImageBuild(py::module_& m) {
          const std::string& platform, const std::optional<std::string>& builder,
          std::optional<bool> cache_import, std::optional<bool> cache_export,
          const std::string& tag, const std::string& repository, const std::string& cache_ref,
-         const std::vector<std::string>& resource_deps, const std::vector<std::string>& labels) {
+         const std::vector<std::string>& resource_deps, const std::vector<std::string>& labels,
+         const std::string& login_file) {
         ImageBuild build{.name = name,
                          .target = target,
                          .stage = stage,
@@ -243,7 +247,7 @@ void BindImageBuild(py::module_& m) {
                          .cache_ref = cache_ref,
                          .resource_deps = resource_deps,
                          .labels = labels};
-        ImageBuildContext ctx{.dir = dir, .revision = revision};
+        ImageBuildContext ctx{.dir = dir, .revision = revision, .login_file = login_file};
         const std::string resource_name = build.name.empty() ? target + "-image" : build.name;
         ctx.inputs_digest = [&state_dir, &resource_name](
                                 const std::string& d,
@@ -275,7 +279,7 @@ void BindImageBuild(py::module_& m) {
       py::arg("builder") = py::none(), py::arg("cache_import") = py::none(),
       py::arg("cache_export") = py::none(), py::arg("tag") = "", py::arg("repository") = "",
       py::arg("cache_ref") = "", py::arg("resource_deps") = std::vector<std::string>{},
-      py::arg("labels") = std::vector<std::string>{},
+      py::arg("labels") = std::vector<std::string>{}, py::arg("login_file") = "",
       "Compiles an image build of a plane target to a Resource of kind 'image' "
       "(builder argv, skip-if-unchanged inputs, inputs.produces = the pushed reference).");
 }
@@ -307,6 +311,37 @@ void BindGate(py::module_& m) {
            },
            py::arg("dir"), py::arg("inputs"));
 
+  py::class_<RegistryLogins>(m, "RegistryLogins", R"doc(
+The registry logins a run needs, resolved before anything runs:
+RegistryLogins.prepare(resources, state_dir, verify=True). Errors name the
+registry and where its login comes from (ConfigError for a variable that
+is not set or a login file without the registry, PolicyError for a login
+the registry refuses). Pass it to InputGate(logins=) for the registry
+checks.)doc")
+      .def_static("prepare", [](const std::vector<Resource>& resources,
+                                const std::filesystem::path& state_dir, bool verify) {
+        static std::unique_ptr<HttpClient> http = NewCurlHttpClient();
+        absl::StatusOr<std::unique_ptr<RegistryLogins>> logins;
+        {
+          py::gil_scoped_release release;
+          logins = RegistryLogins::Prepare(resources, state_dir, *http, verify);
+        }
+        return ValueOrRaise(std::move(logins));
+      }, py::arg("resources"), py::arg("state_dir"), py::arg("verify") = true)
+      .def_property_readonly("login_file", [](const RegistryLogins& l) {
+        return l.login_file().string();
+      }, "The run's login file ('' when none was needed).")
+      .def("hosts_with_login", [](const RegistryLogins& l, const std::vector<std::string>& hosts) {
+        std::vector<std::string> out;
+        for (const std::string& h : hosts) {
+          if (l.Find(h)) out.push_back(h);
+        }
+        return out;
+      }, py::arg("hosts"), "Which of `hosts` have a login (never the login itself).");
+  m.def("registry_login_file", [](const std::string& state_dir) {
+    return RegistryLoginFile(state_dir).string();
+  }, py::arg("state_dir"), "Where a run of this repo writes its registry logins.");
+
   // UpdateGate is bound by the engine layer (BindEngine runs first).
   py::class_<InputGate, UpdateGate>(m, "InputGate", R"doc(
 Skip-if-unchanged for images, Helm releases and any resource with inputs:
@@ -319,13 +354,18 @@ HEAD) or the cluster (Helm: `helm status`, checked by `policy`) still holds
 what fops recorded, and record() stores only a confirmed effect. With
 confirm=False nothing can confirm such a resource, so it always runs.)doc")
       .def(py::init([](std::filesystem::path state_dir, bool confirm,
-                       const CommandPolicy* policy) {
+                       const CommandPolicy* policy, const RegistryLogins* logins) {
              InputGateOptions options;
-             if (confirm) options.checks = DefaultEffectChecks(policy);
+             if (confirm) {
+               options.checks =
+                   DefaultEffectChecks(policy, logins != nullptr ? logins->AsLookup()
+                                                                 : RegistryCredentialLookup());
+             }
              return std::make_unique<InputGate>(std::move(state_dir), std::move(options));
            }),
            py::arg("state_dir"), py::kw_only(), py::arg("confirm") = true,
-           py::arg("policy") = nullptr, py::keep_alive<1, 4>())
+           py::arg("policy") = nullptr, py::arg("logins") = nullptr, py::keep_alive<1, 4>(),
+           py::keep_alive<1, 5>())
       .def("check",
            [](InputGate& g, const Resource& r) {
              absl::StatusOr<GateDecision> d;

@@ -100,7 +100,7 @@ void BindTelemetry(py::module_& m) {
       .def_readonly("dropped", &SinkReport::dropped)
       .def_readonly("failed", &SinkReport::failed)
       .def_readonly("retries", &SinkReport::retries)
-      .def_readonly("last_error", &SinkReport::last_error)
+      .def_property_readonly("last_error", [](const SinkReport& r) { return Text(r.last_error); })
       .def("__repr__", [](const SinkReport& r) {
         return "<SinkReport " + r.sink + ": " + std::to_string(r.delivered) + " delivered, " +
                std::to_string(r.dropped) + " dropped, " + std::to_string(r.failed) + " failed>";
@@ -111,13 +111,13 @@ void BindTelemetry(py::module_& m) {
       .def_readonly("emitted", &TelemetryReport::emitted)
       .def_readonly("sinks", &TelemetryReport::sinks)
       .def_property_readonly("complete", &TelemetryReport::complete)
-      .def("summary_lines", &TelemetryReport::SummaryLines)
-      .def("end_of_run_lines", &TelemetryReport::EndOfRunLines,
+      .def("summary_lines", [](const TelemetryReport& r) { return TextList(r.SummaryLines()); })
+      .def("end_of_run_lines", [](const TelemetryReport& r) { return TextList(r.EndOfRunLines()); },
            "summary_lines() without a JSON lines sink that got every event")
       .def_property_readonly("strict_error", [](const TelemetryReport& r) -> py::object {
         absl::Status status = r.StrictStatus();
         if (status.ok()) return py::none();
-        return py::str(std::string(status.message()));
+        return Text(std::string(status.message()));
       }, "None, or why the run fails in strict mode.");
 
   py::class_<TelemetryConfig>(m, "TelemetryConfig",

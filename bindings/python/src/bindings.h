@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "fops/base/redact.h"
 
 namespace fops::python {
 
@@ -20,7 +21,11 @@ void BindTelemetry(pybind11::module_& m);
 void BindCli(pybind11::module_& m);
 
 /// Raises the fops.Error subclass for `status` (ConfigError for
-/// kInvalidArgument/kNotFound, PolicyError for kFailedPrecondition, ...).
+/// kInvalidArgument/kNotFound, PolicyError for kFailedPrecondition, ...),
+/// its message masked with `secrets` (Text: never a UnicodeDecodeError).
+[[noreturn]] void ThrowStatus(const absl::Status& status, const Redactor& secrets);
+
+/// ThrowStatus with the environment's secrets (Redactor::FromEnvironment).
 [[noreturn]] void ThrowStatus(const absl::Status& status);
 
 /// Returns normally for OK; raises otherwise.

@@ -4,10 +4,13 @@
 // `probe.period = timedelta(milliseconds=250)` both work. Every binding file
 // that exposes a Duration must include this header, so the caster is the
 // same in every translation unit. Also: FromKeywords, the keyword
-// constructor of the value classes.
+// constructor of the value classes, and Text, the one way text that may
+// not be UTF-8 (process output, reasons, answers from servers, error
+// messages) becomes a Python str.
 //
 //   #include "convert.h"
 //   cls.def_readwrite("timeout", &Resource::timeout);   // float seconds
+//   cls.def_property_readonly("reason", [](const R& r) { return Text(r.reason); });
 #ifndef FOPS_BINDINGS_PYTHON_CONVERT_H_
 #define FOPS_BINDINGS_PYTHON_CONVERT_H_
 
@@ -16,6 +19,8 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -62,6 +67,23 @@ struct type_caster<absl::Duration> {
 }  // namespace pybind11::detail
 
 namespace fops::python {
+
+/// `text` as a str: bytes that are not UTF-8 (a command printing binary, a
+/// line cut in the middle of a character) become U+FFFD instead of raising
+/// UnicodeDecodeError. Every std::string that can carry process output or
+/// external text crosses into Python through this.
+inline pybind11::str Text(std::string_view text) {
+  PyObject* str = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+  if (str == nullptr) throw pybind11::error_already_set();
+  return pybind11::reinterpret_steal<pybind11::str>(str);
+}
+
+/// Text() of each line.
+inline pybind11::list TextList(const std::vector<std::string>& lines) {
+  pybind11::list out;
+  for (const std::string& line : lines) out.append(Text(line));
+  return out;
+}
 
 /// A keyword constructor for value classes: each keyword is set through
 /// its property (so converting setters apply); an unknown one is a

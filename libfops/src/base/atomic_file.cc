@@ -23,7 +23,8 @@ absl::Status ErrnoStatus(std::string_view what, const std::filesystem::path& pat
 
 }  // namespace
 
-absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content) {
+absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content,
+                             unsigned mode) {
   std::error_code ec;
   if (path.has_parent_path()) {
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -34,7 +35,7 @@ absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view
     }
   }
   std::string tmp = absl::StrCat(path.string(), ".tmp.", ::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return ErrnoStatus("creating", tmp);
   size_t done = 0;
   while (done < content.size()) {

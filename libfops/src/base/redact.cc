@@ -86,10 +86,20 @@ Redactor Redactor::FromEnvironment() {
 
 void Redactor::AddSecret(std::string_view value) {
   if (value.size() < 4) return;
+  for (std::string_view word : {"true", "false", "null", "none"}) {
+    if (absl::EqualsIgnoreCase(ToAbsl(value), ToAbsl(word))) return;
+  }
   if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
   secrets_.emplace_back(value);
   std::sort(secrets_.begin(), secrets_.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+bool Redactor::Contains(std::string_view text) const {
+  for (const std::string& secret : secrets_) {
+    if (text.find(secret) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 std::string Redactor::Redact(std::string_view text) const {

@@ -25,6 +25,23 @@ TEST(RedactorTest, ShortValuesAreNotSecrets) {
   EXPECT_EQ(redactor.Redact("a b ab"), "a b ab");
 }
 
+TEST(RedactorTest, FlagWordsAreNotSecrets) {
+  Redactor redactor;
+  redactor.AddSecret("true");
+  redactor.AddSecret("FALSE");
+  EXPECT_TRUE(redactor.empty());
+  EXPECT_EQ(redactor.Redact("verbose=true strict=false"), "verbose=true strict=false");
+}
+
+TEST(RedactorTest, ContainsFindsSecretValuesOnly) {
+  Redactor redactor;
+  redactor.AddSecret("s3cr3t-canary-value");
+  EXPECT_TRUE(redactor.Contains("--token=s3cr3t-canary-value"));
+  EXPECT_FALSE(redactor.Contains("--token=other"));
+  // A header pattern is masked by Redact() but is no known secret.
+  EXPECT_FALSE(redactor.Contains("Authorization: Bearer $TOKEN"));
+}
+
 TEST(RedactorTest, MasksAuthorizationHeadersAndUrlPasswords) {
   Redactor redactor;
   EXPECT_EQ(redactor.Redact("Authorization: Bearer abc.def.ghi"),

@@ -11,10 +11,12 @@
 #include "fops/engine/engine.h"
 #include "fops/engine/default_effect_checks.h"
 #include "fops/engine/input_gate.h"
+#include "fops/engine/registry_logins.h"
 #include "fops/engine/stop_signals.h"
 #include "fops/engine/telemetry_observer.h"
 #include "fops/engine/terminal_reporter.h"
 #include "fops/exec/process_executor.h"
+#include "fops/model/project_secrets.h"
 #include "fops/policy/guard.h"
 #include "fops/telemetry/env_lookup.h"
 #include "fops/telemetry/telemetry_config.h"
@@ -22,7 +24,11 @@
 namespace fops {
 namespace {
 
-void PrintError(std::string_view message) {
+// Every message the command prints of its own passes here, masked with the
+// run's secrets.
+void PrintError(std::string_view text, const Redactor& redactor) {
+  const std::string masked = redactor.Redact(text);
+  const std::string_view message = masked;
   std::fflush(stdout);
   size_t start = 0;
   do {
@@ -33,8 +39,8 @@ void PrintError(std::string_view message) {
   } while (start < message.size());
 }
 
-int ErrorExit(const absl::Status& status) {
-  PrintError(std::string(status.message()));
+int ErrorExit(const absl::Status& status, const Redactor& redactor) {
+  PrintError(std::string(status.message()), redactor);
   return ExitCodeFor(status);
 }
 
@@ -73,16 +79,22 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   std::fwrite(plan.load_stderr.data(), 1, plan.load_stderr.size(), stderr);
 
   const Project& project = plan.project;
+  const Redactor redactor = ProjectRedactor(project);
   const std::string state_dir = StateDirFor(project.root).string();
   GuardConfig guard_config = plan.guard;
   guard_config.mode = Mode::kDevelopment;
   Guard guard(std::move(guard_config));
-  InputGate gate(state_dir, {.checks = DefaultEffectChecks(&guard)});
+  // The registry logins the plane names, checked before anything runs.
+  std::unique_ptr<HttpClient> http = NewCurlHttpClient();
+  absl::StatusOr<std::unique_ptr<RegistryLogins>> logins =
+      RegistryLogins::Prepare(project.resources, state_dir, *http, /*verify=*/true);
+  if (!logins.ok()) return ErrorExit(logins.status());
+  InputGate gate(state_dir, {.checks = DefaultEffectChecks(&guard, (*logins)->AsLookup())});
 
   absl::Duration flush_timeout = absl::Seconds(5);
   absl::StatusOr<std::unique_ptr<TelemetryObserver>> telemetry =
       NewTelemetry(project, state_dir, &flush_timeout);
-  if (!telemetry.ok()) return ErrorExit(telemetry.status());
+  if (!telemetry.ok()) return ErrorExit(telemetry.status(), redactor);
 
   ProcessExecutor executor(ProcessExecutorOptions{.subreaper = true});
   TerminalReporter reporter(stdout);
@@ -97,7 +109,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
 
   absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Create(project, executor, std::move(engine_options));
-  if (!engine.ok()) return ErrorExit(engine.status());
+  if (!engine.ok()) return ErrorExit(engine.status(), redactor);
 
   RunResult result;
   int signal = 0;
@@ -112,7 +124,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   if (*telemetry) strict = FinishTelemetry(**telemetry, flush_timeout);
   engine->reset();  // stops whatever still runs before the exit code is decided
   if (!strict.ok()) {
-    PrintError(std::string(strict.message()));
+    PrintError(std::string(strict.message()), redactor);
     return kExitFailed;
   }
   if (signal != 0) return 128 + signal;

@@ -13,6 +13,7 @@
 #include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
 #include "fops/model/project_json.h"
+#include "fops/model/project_secrets.h"
 #include "fops/watch/input_digest.h"
 
 namespace fops {
@@ -21,7 +22,8 @@ namespace {
 using json = nlohmann::json;
 
 // Bumped whenever the file's meaning changes: an older plan is then a miss.
-constexpr int kPlanFormat = 1;
+// 2: secret env values are references to environment variables, never values.
+constexpr int kPlanFormat = 2;
 
 constexpr std::pair<PlanInput::Kind, std::string_view> kKindNames[] = {
     {PlanInput::Kind::kContent, "content"},   {PlanInput::Kind::kIdentity, "identity"},
@@ -110,6 +112,55 @@ std::string ObserveEnv(const std::string& name) {
   return value == nullptr ? "unset" : Xxh128Hex(value);
 }
 
+// The environment variable the load read whose value was `value`, if any.
+std::optional<std::string> VariableHolding(const std::vector<PlanInput>& inputs,
+                                           const std::string& value) {
+  const std::string digest = Xxh128Hex(value);
+  for (const PlanInput& input : inputs) {
+    if (input.kind == PlanInput::Kind::kEnv && input.observed == digest) return input.path;
+  }
+  return std::nullopt;
+}
+
+// `project` as stored: each env/serve_env value holding a secret that an
+// environment variable read by the load provides is emptied, and noted in
+// `refs` as [resource index, "env" or "serve_env", entry name, variable].
+Project WithoutSecretEnv(const CachedPlan& plan, const Redactor& secrets, json& refs) {
+  Project stored = plan.project;
+  for (size_t i = 0; i < stored.resources.size(); ++i) {
+    Resource& r = stored.resources[i];
+    for (auto [field, env] : {std::pair{"env", &r.env}, std::pair{"serve_env", &r.serve_env}}) {
+      for (auto& [name, value] : *env) {
+        if (!secrets.Contains(value)) continue;
+        std::optional<std::string> variable = VariableHolding(plan.inputs, value);
+        if (!variable) continue;  // left in place: SecretAt() refuses the plan
+        refs.push_back({i, field, name, *variable});
+        value.clear();
+      }
+    }
+  }
+  return stored;
+}
+
+// Where in `doc` a secret value is ("project.resources[0].cmd"), or "".
+std::string SecretAt(const json& doc, const Redactor& secrets, const std::string& at) {
+  if (doc.is_string()) return secrets.Contains(doc.get_ref<const std::string&>()) ? at : "";
+  if (doc.is_array()) {
+    for (size_t i = 0; i < doc.size(); ++i) {
+      std::string found = SecretAt(doc[i], secrets, absl::StrCat(at, "[", i, "]"));
+      if (!found.empty()) return found;
+    }
+  } else if (doc.is_object()) {
+    for (const auto& [key, value] : doc.items()) {
+      if (secrets.Contains(key)) return at;
+      std::string found =
+          SecretAt(value, secrets, at.empty() ? key : absl::StrCat(at, ".", key));
+      if (!found.empty()) return found;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string_view PlanInputKindName(PlanInput::Kind kind) {
@@ -164,6 +215,9 @@ absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan
   for (const PlanInput& input : plan.inputs) {
     inputs.push_back({PlanInputKindName(input.kind), input.path, input.observed});
   }
+  const Redactor secrets = ProjectRedactor(plan.project);
+  json secret_env = json::array();
+  const Project stored = WithoutSecretEnv(plan, secrets, secret_env);
   json doc = {{"format", kPlanFormat},
               {"request", RequestToJson(plan.request)},
               {"inputs", inputs},
@@ -171,7 +225,16 @@ absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan
               {"load_stderr", plan.load_stderr},
               {"selection", plan.selection},
               {"guard", GuardToJson(plan.guard)},
-              {"project", json::parse(ProjectToJson(plan.project))}};
+              {"project", json::parse(ProjectToJson(stored))},
+              {"secret_env", secret_env}};
+  if (std::string at = SecretAt(doc, secrets, ""); !at.empty()) {
+    // An older plan for the same command goes too: it may hold the value.
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the plan would hold a secret value (", secrets.Redact(at),
+        ") that no environment variable read by the load provides"));
+  }
   absl::Status status = WriteFileAtomic(path, doc.dump(1) + "\n");
   if (!status.ok()) return status;
   std::error_code ec;
@@ -209,6 +272,28 @@ absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
   absl::StatusOr<Project> project = ProjectFromJson(doc.at("project").dump(), path.string());
   if (!project.ok()) return unreadable(std::string(project.status().message()));
   plan.project = *std::move(project);
+  // Secret env values come from the variables the load read them from;
+  // StaleInput() then says whether those still hold what the load saw.
+  try {
+    for (const json& ref : doc.at("secret_env")) {
+      const size_t index = ref.at(0).get<size_t>();
+      const std::string field = ref.at(1).get<std::string>();
+      const std::string variable = ref.at(3).get<std::string>();
+      const bool read = std::any_of(plan.inputs.begin(), plan.inputs.end(), [&](const PlanInput& i) {
+        return i.kind == PlanInput::Kind::kEnv && i.path == variable;
+      });
+      if (index >= plan.project.resources.size() || (field != "env" && field != "serve_env") ||
+          !read) {
+        return unreadable("a secret_env entry that refers to nothing the load read");
+      }
+      Resource& r = plan.project.resources[index];
+      const char* value = std::getenv(variable.c_str());
+      (field == "env" ? r.env : r.serve_env)[ref.at(2).get<std::string>()] =
+          value == nullptr ? "" : value;
+    }
+  } catch (const json::exception& e) {
+    return unreadable(e.what());
+  }
   return plan;
 }
 

@@ -86,7 +86,7 @@ TEST_F(PlanCacheTest, AMissingOrDamagedPlanIsAMissNotACrash) {
   WriteTestFile(dir_.path() / "old.json", "{\"format\": 0}");
   EXPECT_THAT(LoadCachedPlan(dir_.path() / "old.json").status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("another format")));
-  WriteTestFile(dir_.path() / "partial.json", "{\"format\": 1, \"request\": {}}");
+  WriteTestFile(dir_.path() / "partial.json", "{\"format\": 2, \"request\": {}}");
   EXPECT_THAT(LoadCachedPlan(dir_.path() / "partial.json").status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("partial.json")));
 }
@@ -143,6 +143,52 @@ TEST_F(PlanCacheTest, EnvironmentValuesAreKeptOnlyAsDigests) {
   EXPECT_EQ(StaleInput(*loaded), "$FOPS_PLAN_CACHE_TEST_UNSET changed");
   ::unsetenv("FOPS_PLAN_CACHE_TEST_UNSET");
   ::unsetenv("FOPS_PLAN_CACHE_TEST_TOKEN");
+}
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(PlanCacheTest, SecretEnvValuesAreStoredAsTheVariablesTheLoadReadThemFrom) {
+  ::setenv("FOPS_PLAN_CACHE_TEST_API_KEY", "ref-canary-4411", 1);
+  Observe(PlanInput::Kind::kEnv, "FOPS_PLAN_CACHE_TEST_API_KEY");
+  plan_.project.resources[0].env["API_TOKEN"] = "ref-canary-4411";
+  plan_.project.resources[0].serve_env["DB_PASSWORD"] = "ref-canary-4411";
+  const std::filesystem::path path = dir_.path() / "plan.json";
+  ASSERT_THAT(StoreCachedPlan(path, plan_), IsOk());
+  EXPECT_THAT(ReadText(path), Not(HasSubstr("ref-canary")));
+
+  absl::StatusOr<CachedPlan> loaded = LoadCachedPlan(path);
+  ASSERT_THAT(loaded.status(), IsOk());
+  EXPECT_EQ(loaded->project.resources[0].env.at("API_TOKEN"), "ref-canary-4411");
+  EXPECT_EQ(loaded->project.resources[0].serve_env.at("DB_PASSWORD"), "ref-canary-4411");
+  EXPECT_EQ(loaded->project.resources[0].env.at("X"), "1");
+  EXPECT_EQ(StaleInput(*loaded), "");
+  ::setenv("FOPS_PLAN_CACHE_TEST_API_KEY", "rotated-value", 1);
+  EXPECT_EQ(StaleInput(*LoadCachedPlan(path)), "$FOPS_PLAN_CACHE_TEST_API_KEY changed");
+  ::unsetenv("FOPS_PLAN_CACHE_TEST_API_KEY");
+}
+
+TEST_F(PlanCacheTest, APlanThatWouldHoldASecretValueIsNotStored) {
+  const std::filesystem::path path = dir_.path() / "plan.json";
+  ASSERT_THAT(StoreCachedPlan(path, plan_), IsOk());  // an older plan for the command
+  plan_.project.resources[0].env["API_TOKEN"] = "lit-canary-7702";  // written in the Tiltfile
+  EXPECT_THAT(StoreCachedPlan(path, plan_),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("secret value (project.resources[0].env.API_TOKEN)")));
+  EXPECT_FALSE(std::filesystem::exists(path));
+
+  // A secret of the environment in a command is one too.
+  plan_.project.resources[0].env.erase("API_TOKEN");
+  ::setenv("FOPS_PLAN_CACHE_TEST_TOKEN", "env-canary-5120", 1);
+  plan_.project.resources[0].cmd = Command::Shell("deploy --token env-canary-5120");
+  absl::Status refused = StoreCachedPlan(path, plan_);
+  ::unsetenv("FOPS_PLAN_CACHE_TEST_TOKEN");
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                HasSubstr("(project.resources[0].cmd)")));
+  EXPECT_THAT(refused.message(), Not(HasSubstr("canary")));
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST_F(PlanCacheTest, RequestsNameTheirOwnPlans) {

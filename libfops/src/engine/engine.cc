@@ -20,7 +20,9 @@
 #include "fops/base/redact.h"
 #include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
+#include "fops/engine/redacting_observer.h"
 #include "fops/exec/wakeup.h"
+#include "fops/model/project_secrets.h"
 #include "fops/plan/graph.h"
 #include "fops/policy/default_policy.h"
 #include "fops/watch/file_watcher.h"
@@ -152,7 +154,7 @@ class Engine::Impl : public OutputListener {
         clock_(executor.clock()),
         selected_(std::move(selected)),
         max_parallel_(max_parallel),
-        redactor_(Redactor::FromEnvironment()),
+        redactor_(ProjectRedactor(project_)),
         watches_(std::move(watches)),
         nodes_(graph_.size()) {
     // Priority: the longest chain of *selected* dependents, so work that
@@ -165,6 +167,13 @@ class Engine::Impl : public OutputListener {
     run_selected_ = selected_;
     run_priority_ = priority_;
     prober_ = options_.prober;
+    // Observers get everything through the run's Redactor, once (results
+    // returned to the caller are masked in MakeResult and BuildResult).
+    if (!options_.observers.empty()) {
+      redacting_ = std::make_unique<RedactingObserver>(redactor_, std::move(options_.observers));
+      options_.observers = {redacting_.get()};
+    }
+    if (options_.gate != nullptr) options_.gate->SetRedactor(redactor_);
   }
 
   ~Impl() override {
@@ -313,7 +322,8 @@ class Engine::Impl : public OutputListener {
   std::vector<char> run_selected_;  // what each run starts with
   std::vector<int> run_priority_;
   int max_parallel_;
-  Redactor redactor_;
+  Redactor redactor_;  // the run's secrets: the environment's and the project's
+  std::unique_ptr<RedactingObserver> redacting_;  // in front of options_.observers
   std::vector<WatchSpec> watches_;  // indexed like resources; empty deps: not watched
   std::unique_ptr<FileWatcher> watcher_;
   bool up_ = false;
@@ -931,7 +941,7 @@ void Engine::Impl::Teardown(const std::string& cause, bool timed_out) {
 
 RunResult Engine::Impl::BuildResult(absl::Time start, std::string error) {
   RunResult result;
-  result.error = std::move(error);
+  result.error = redactor_.Redact(error);
   result.duration = clock_.Now() - start;
   result.ok = result.error.empty();
   for (int i = 0; i < graph_.size(); ++i) {

@@ -36,11 +36,21 @@ std::string FileName(std::string_view name) {
 
 bool IsSecretValue(std::string_view key) { return absl::StartsWith(ToAbsl(key), "build_arg."); }
 
-// Values as stored: build args hashed, so no secret lands in .fops/.
-std::map<std::string, std::string> StoredValues(const std::map<std::string, std::string>& values) {
+// A value as stored: one holding a secret of the run is kept masked, with
+// a digest so a changed secret is still a change.
+std::string StoredText(const std::string& value, const Redactor& redactor) {
+  std::string shown = redactor.Redact(value);
+  if (shown == value) return value;
+  return absl::StrCat(shown, " (xxh128:", Xxh128Hex(value), ")");
+}
+
+// Values as stored: build args hashed, others masked as StoredText does, so
+// no secret lands in .fops/.
+std::map<std::string, std::string> StoredValues(const std::map<std::string, std::string>& values,
+                                                const Redactor& redactor) {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : values) {
-    out[k] = IsSecretValue(k) ? absl::StrCat("xxh128:", Xxh128Hex(v)) : v;
+    out[k] = IsSecretValue(k) ? absl::StrCat("xxh128:", Xxh128Hex(v)) : StoredText(v, redactor);
   }
   return out;
 }
@@ -122,7 +132,9 @@ std::string FileChange(const std::vector<std::pair<std::string, std::string>>& b
 }  // namespace
 
 InputGate::InputGate(std::filesystem::path state_dir, InputGateOptions options)
-    : state_dir_(std::move(state_dir)), checks_(std::move(options.checks)) {}
+    : state_dir_(std::move(state_dir)),
+      checks_(std::move(options.checks)),
+      redactor_(Redactor::FromEnvironment()) {}
 
 EffectCheck* InputGate::CheckFor(const Resource& resource) const {
   for (const auto& check : checks_) {
@@ -213,7 +225,7 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
   const std::string old_digest = state["digest"].get<std::string>();
   const std::string old_produces = state.value("produces", "");
   if (old_digest == digest->total) {
-    if (old_produces == resource.inputs.produces) {
+    if (old_produces == StoredText(resource.inputs.produces, redactor_)) {
       std::string since = old_produces.empty() ? state.value("recorded_at", "the last run")
                                                : old_produces;
       return Confirm(resource, state.value("effect", ""), verb, since);
@@ -228,7 +240,7 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
       if (v.is_string()) old_values[k] = v.get<std::string>();
     }
   }
-  std::string change = ValueChange(old_values, StoredValues(resource.inputs.values));
+  std::string change = ValueChange(old_values, StoredValues(resource.inputs.values, redactor_));
   if (change.empty() && state.value("ignore", json::array()) != json(resource.inputs.ignore)) {
     change = "ignore patterns (.dockerignore) changed";
   }
@@ -303,14 +315,14 @@ absl::Status InputGate::Record(const Resource& resource) {
       {"version", kStateVersion},
       {"resource", resource.name},
       {"kind", resource.kind},
-      {"produces", resource.inputs.produces},
+      {"produces", StoredText(resource.inputs.produces, redactor_)},
       {"digest", digest.total},
       {"paths", resource.inputs.paths},
       {"ignore", resource.inputs.ignore},
-      {"values", StoredValues(resource.inputs.values)},
+      {"values", StoredValues(resource.inputs.values, redactor_)},
       {"files", digest.files.size()},
       {"effect", effect.identity},
-      {"effect_detail", effect.detail},
+      {"effect_detail", redactor_.Redact(effect.detail)},
       {"recorded_at", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone())},
   };
   FOPS_RETURN_IF_ERROR(WriteFileAtomic(path, state.dump(2) + "\n"));

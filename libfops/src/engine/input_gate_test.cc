@@ -204,6 +204,29 @@ TEST_F(InputGateTest, RecordWithoutCheckAndOtherKinds) {
   EXPECT_THAT(d->reason, HasSubstr("skipped: unchanged since 20"));  // the time recorded
 }
 
+TEST_F(InputGateTest, SecretsOfTheRunAreStoredMaskedAndStillCompared) {
+  std::unique_ptr<InputGate> owned = NewGate();
+  InputGate& gate = *owned;
+  Redactor run;
+  run.AddSecret("reg-canary-99");
+  run.AddSecret("reg-canary-77");
+  gate.SetRedactor(run);
+  image_.inputs.produces = "ghcr.io/yamonco/app:reg-canary-99";
+  image_.inputs.values["target"] = "app-reg-canary-99";
+  Push();
+  Build(gate);
+  absl::StatusOr<std::string> state = ReadFile(gate.StatePath(image_));
+  ASSERT_THAT(state, IsOk());
+  EXPECT_THAT(*state, Not(HasSubstr("canary")));
+  EXPECT_THAT(Check(gate), HasSubstr("skipped: unchanged since ghcr.io/yamonco/app:[REDACTED] (xxh128:"));
+  // Another secret in the same place is a change, named without either value.
+  image_.inputs.produces = "ghcr.io/yamonco/app:reg-canary-77";
+  Push();
+  const std::string reason = Check(gate);
+  EXPECT_THAT(reason, HasSubstr("rebuilt: reference changed (was ghcr.io/yamonco/app:[REDACTED]"));
+  EXPECT_THAT(reason, Not(HasSubstr("canary")));
+}
+
 TEST_F(InputGateTest, DamagedStateMeansRebuild) {
   std::unique_ptr<InputGate> owned = NewGate();
   InputGate& gate = *owned;

@@ -1,7 +1,6 @@
 #include "fops/engine/terminal_reporter.h"
 
 #include <algorithm>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -38,11 +37,10 @@ bool Ran(ResourceStatus s) {
 
 }  // namespace
 
-TerminalReporter::TerminalReporter(std::FILE* out, Redactor redactor)
-    : out_(out), redactor_(std::move(redactor)) {}
+TerminalReporter::TerminalReporter(std::FILE* out) : out_(out) {}
 
 void TerminalReporter::Print(const std::string& text) {
-  std::string line = redactor_.Redact(text);
+  std::string line = text;
   line.push_back('\n');
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);

@@ -22,14 +22,12 @@ Resource Named(std::string name) {
   return r;
 }
 
-TEST(TerminalReporterTest, PrintsPrefixedLinesAndMasksSecrets) {
+TEST(TerminalReporterTest, PrintsPrefixedLines) {
   Captured out;
-  Redactor redactor;
-  redactor.AddSecret("hunter2-token");
-  TerminalReporter reporter(out.file(), redactor);
+  TerminalReporter reporter(out.file());
   Resource api = Named("api");
   reporter.OnResourceStarted(api, "rebuilt: Dockerfile changed");
-  reporter.OnOutput(api, Stream::kStdout, "login with hunter2-token");
+  reporter.OnOutput(api, Stream::kStdout, "login with [REDACTED]");
   reporter.OnResourceReady(api);
   reporter.OnResourceFinished(api, {.name = "api",
                                     .status = ResourceStatus::kSucceeded,
@@ -43,6 +41,13 @@ TEST(TerminalReporterTest, PrintsPrefixedLinesAndMasksSecrets) {
             "          api │ ✔ ready\n"
             "          api │ ✔ succeeded in 1.23s\n"
             "        smoke │ ✘ blocked: dependency 'api' failed\n");
+}
+
+TEST(TerminalReporterTest, PrintsBytesThatAreNotUtf8AsTheyAre) {
+  Captured out;
+  TerminalReporter reporter(out.file());
+  reporter.OnOutput(Named("raw"), Stream::kStdout, "\xff\xfe and \xe2\x82");
+  EXPECT_EQ(out.text(), "          raw │ \xff\xfe and \xe2\x82\n");
 }
 
 RunResult FailedRun() {
@@ -92,7 +97,7 @@ TEST(FormatSummaryTest, RunErrorIsNamed) {
 
 TEST(TerminalReporterTest, PrintsTheSummaryWhenTheRunEnds) {
   Captured out;
-  TerminalReporter reporter(out.file(), Redactor());
+  TerminalReporter reporter(out.file());
   reporter.OnRunFinished(FailedRun());
   EXPECT_THAT(out.text(), HasSubstr("\nRESOURCE          STATUS     DURATION  REASON\n"));
   EXPECT_THAT(out.text(), HasSubstr("— FAILED\n"));
@@ -100,7 +105,7 @@ TEST(TerminalReporterTest, PrintsTheSummaryWhenTheRunEnds) {
 
 TEST(TerminalReporterTest, PrintsLostAndRegainedReadinessUnderTheResourcesPrefix) {
   Captured out;
-  TerminalReporter reporter(out.file(), Redactor());
+  TerminalReporter reporter(out.file());
   Resource api = Named("api");
   reporter.OnReadinessChanged(
       api, false, "not ready: http_get http://127.0.0.1:8080/healthz failed 3 times: HTTP 500");

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fops/base/atomic_file.h"
 #include "fops/base/string_view.h"
@@ -208,6 +209,78 @@ class BuildPlaneLoader {
     return absl::OkStatus();
   }
 
+  // `credential: default | none`, `{auth_file: PATH}`, or `{env: VAR,
+  // username: NAME}` / `{env: VAR, username_env: VAR}`.
+  absl::StatusOr<RegistryCredentialSource> LoadCredential(const YAML::Node& node,
+                                                         const std::string& field) const {
+    using Kind = RegistryCredentialSource::Kind;
+    RegistryCredentialSource source;
+    if (node.IsScalar()) {
+      absl::StatusOr<std::string> word = OneOf(node, field, {"default", "none"});
+      if (!word.ok()) return word.status();
+      source.kind = *word == "none" ? Kind::kNone : Kind::kDefault;
+      return source;
+    }
+    if (absl::Status s = CheckMap(node, field, {"auth_file", "env", "username", "username_env"});
+        !s.ok()) {
+      return s;
+    }
+    const YAML::Node file = node["auth_file"];
+    const YAML::Node env = node["env"];
+    if ((file && env) || (!file && !env)) {
+      return Error(node, field,
+                   "expected exactly one of auth_file (a login file) or env (a variable holding "
+                   "the token), or the word default or none");
+    }
+    if (file) {
+      if (node["username"] || node["username_env"]) {
+        return Error(node, field, "username comes from the login file with auth_file");
+      }
+      absl::StatusOr<std::string> path = String(file, Join(field, "auth_file"), "a file path");
+      if (!path.ok()) return path.status();
+      source.kind = Kind::kAuthFile;
+      source.auth_file = *path;
+      return source;
+    }
+    absl::StatusOr<std::string> var = String(env, Join(field, "env"), "a variable name");
+    if (!var.ok()) return var.status();
+    if (!IsVariableName(*var)) {
+      return Error(env, Join(field, "env"),
+                   "expected the name of an environment variable (never the token itself)");
+    }
+    source.kind = Kind::kEnv;
+    source.token_env = *var;
+    if (const YAML::Node user = node["username"]) {
+      absl::StatusOr<std::string> name = String(user, Join(field, "username"), "a user name");
+      if (!name.ok()) return name.status();
+      source.username = *name;
+    }
+    if (const YAML::Node user_env = node["username_env"]) {
+      if (node["username"]) {
+        return Error(user_env, Join(field, "username_env"), "give username or username_env, not both");
+      }
+      absl::StatusOr<std::string> name =
+          String(user_env, Join(field, "username_env"), "a variable name");
+      if (!name.ok()) return name.status();
+      if (!IsVariableName(*name)) {
+        return Error(user_env, Join(field, "username_env"),
+                     "expected the name of an environment variable");
+      }
+      source.username_env = *name;
+    }
+    return source;
+  }
+
+  static bool IsVariableName(std::string_view name) {
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+    for (char c : name) {
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   absl::Status LoadRegistries(const YAML::Node& node) {
     if (absl::Status s = CheckNamedMap(
             node, "registries", "expected at least one registry (a final registry is required)");
@@ -219,7 +292,8 @@ class BuildPlaneLoader {
       const std::string field = Join("registries", name);
       const YAML::Node& value = it.second;
       if (absl::Status s = CheckMap(value, field,
-                                    {"role", "host", "namespace", "tls_verify", "mirrors"});
+                                    {"role", "host", "namespace", "tls_verify", "ca_file",
+                                     "credential", "mirrors"});
           !s.ok()) {
         return s;
       }
@@ -266,6 +340,23 @@ class BuildPlaneLoader {
         absl::StatusOr<bool> b = Bool(tls, Join(field, "tls_verify"));
         if (!b.ok()) return b.status();
         r.tls_verify = *b;
+      }
+      if (const YAML::Node ca = value["ca_file"]) {
+        absl::StatusOr<std::string> path =
+            String(ca, Join(field, "ca_file"), "the path of a PEM file named *.crt");
+        if (!path.ok()) return path.status();
+        if (!absl::EndsWith(*path, ".crt")) {
+          return Error(ca, Join(field, "ca_file"),
+                       "expected a PEM file named *.crt (builders read the CA from its "
+                       "directory by that suffix)");
+        }
+        r.ca_file = *path;
+      }
+      if (const YAML::Node credential = value["credential"]) {
+        absl::StatusOr<RegistryCredentialSource> source =
+            LoadCredential(credential, Join(field, "credential"));
+        if (!source.ok()) return source.status();
+        r.credential = *std::move(source);
       }
       const YAML::Node mirrors = value["mirrors"];
       if (mirrors && r.role != Registry::Role::kMirror) {

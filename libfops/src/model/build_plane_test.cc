@@ -204,6 +204,28 @@ builder:
   return yaml;
 }
 
+TEST(BuildPlaneTest, RegistriesSayWhereTheirLoginComesFrom) {
+  std::string yaml = Edit("    namespace: team",
+                          "    namespace: team\n    ca_file: certs/ca.crt\n"
+                          "    credential: {env: GHCR_TOKEN, username: yamonco-bot}");
+  const std::string cache_tls = "    tls_verify: false\n";
+  yaml.replace(yaml.find(cache_tls), cache_tls.size(),
+               cache_tls + "    credential: {auth_file: ~/.docker/config.json}\n");
+  absl::StatusOr<BuildPlane> plane = BuildPlane::Parse(yaml, "t.yaml");
+  ASSERT_THAT(plane, IsOk());
+  const Registry& final = plane->final_registry();
+  EXPECT_EQ(final.ca_file, "certs/ca.crt");
+  EXPECT_EQ(final.credential.Encode(), "env=GHCR_TOKEN;username=yamonco-bot");
+  EXPECT_EQ(plane->cache_registry()->credential.Encode(), "auth_file=~/.docker/config.json");
+  absl::StatusOr<BuildPlane> none =
+      BuildPlane::Parse(Edit("    namespace: team", "    namespace: team\n    credential: none"),
+                        "t.yaml");
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(none->final_registry().credential.kind, RegistryCredentialSource::Kind::kNone);
+  EXPECT_EQ(BuildPlane::Parse(Edit("", ""), "t.yaml")->final_registry().credential.kind,
+            RegistryCredentialSource::Kind::kDefault);
+}
+
 TEST(BuildPlaneTest, TheEditBaseIsValid) {
   EXPECT_THAT(BuildPlane::Parse(Edit("", ""), "t.yaml"), IsOk());
 }
@@ -236,7 +258,7 @@ TEST(BuildPlaneTest, EveryErrorNamesFileLineColumnFieldAndExpectation) {
        "t.yaml:3:13", "registries", "expected a mapping, got a list"},
       {"registry unknown key", Edit("    namespace: team", "    namespce: team"), kInvalid,
        "t.yaml:7:5", "registries.final",
-       "unknown key 'namespce' (expected one of: role, host, namespace, tls_verify, mirrors)"},
+       "unknown key 'namespce' (expected one of: role, host, namespace, tls_verify, ca_file, credential, mirrors)"},
       {"registry no role", Edit("    role: final\n", ""), kInvalid, "t.yaml:4:3", "registries.final",
        "missing required key 'role' (final, mirror or cache)"},
       {"registry no host", Edit("    host: registry.example.com\n", ""), kInvalid, "t.yaml:4:3",
@@ -317,6 +339,21 @@ TEST(BuildPlaneTest, EveryErrorNamesFileLineColumnFieldAndExpectation) {
        "t.yaml:32:16", "builder.buildah.isolation", "expected one of chroot, oci, rootless"},
       {"cache mode", Edit("  kind: buildah", "  cache_mode: all"), kInvalid, "t.yaml:30:15",
        "builder.cache_mode", "expected one of max, min"},
+      // Registry logins and CAs.
+      {"credential word", Edit("    namespace: team", "    namespace: team\n    credential: env"),
+       kInvalid, "t.yaml:8:17", "registries.final.credential", "expected one of default, none"},
+      {"credential both", Edit("    namespace: team",
+                               "    namespace: team\n    credential: {env: T, auth_file: f}"),
+       kInvalid, "t.yaml:8:17", "registries.final.credential", "expected exactly one of auth_file"},
+      {"credential token inline", Edit("    namespace: team",
+                                       "    namespace: team\n    credential: {env: 'ghp_x y'}"),
+       kInvalid, "t.yaml:8:23", "registries.final.credential.env",
+       "expected the name of an environment variable (never the token itself)"},
+      {"credential key", Edit("    namespace: team",
+                              "    namespace: team\n    credential: {env: T, user: u}"),
+       kInvalid, "t.yaml:8:26", "registries.final.credential", "unknown key 'user'"},
+      {"ca not crt", Edit("    namespace: team", "    namespace: team\n    ca_file: ca.pem"),
+       kInvalid, "t.yaml:8:14", "registries.final.ca_file", "expected a PEM file named *.crt"},
       // Cross-field invariants.
       {"no final",
        "version: 1\nproject: demo\nregistries:\n  m:\n    role: mirror\n    host: m.example.com\n"

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "fops/base/status_macros.h"
 #include "fops/base/string_view.h"
+#include "fops/model/project_secrets.h"
 #include "nlohmann/json.hpp"
 
 namespace fops {
@@ -331,14 +332,10 @@ std::string ProjectToJson(const Project& project) {
 
 std::string ProjectToRedactedJson(const Project& project, const Redactor& redactor) {
   Project shown = project;
-  for (Resource& resource : shown.resources) {
-    for (auto* env : {&resource.env, &resource.serve_env}) {
-      for (auto& [name, value] : *env) {
-        if (Redactor::IsSecretName(name)) value = std::string(kRedacted);
-      }
-    }
-  }
-  return redactor.Redact(ProjectToJson(shown));
+  shown.tiltfile = redactor.Redact(project.tiltfile);
+  shown.root = redactor.Redact(project.root);
+  for (Resource& resource : shown.resources) resource = RedactResource(resource, redactor);
+  return ProjectToJson(shown);
 }
 
 absl::StatusOr<Project> ProjectFromJson(std::string_view text, std::string_view source) {

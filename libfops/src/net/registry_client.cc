@@ -100,6 +100,12 @@ std::string ShortBody(const std::string& body) {
   return text;
 }
 
+absl::Status StatusOf(const absl::Status& status) { return status; }
+template <typename T>
+absl::Status StatusOf(const absl::StatusOr<T>& result) {
+  return result.status();
+}
+
 std::string Reference(const ImageRef& ref) {
   if (!ref.digest().empty()) return ref.digest();
   return ref.tag().empty() ? "latest" : ref.tag();
@@ -127,10 +133,10 @@ absl::StatusOr<HttpResponse> RegistryClient::Send(HttpRequest request,
 }
 
 absl::StatusOr<std::string> RegistryClient::FetchToken(const std::string& challenge_text,
-                                                       const ImageRef& ref,
+                                                       const std::string& host,
+                                                       std::string_view repository,
                                                        const RegistryAccess& access,
                                                        absl::Time deadline) {
-  const std::string host = RegistryHost(ref);
   absl::StatusOr<Challenge> challenge = ParseChallenge(challenge_text);
   if (!challenge.ok()) {
     return absl::InvalidArgumentError(
@@ -152,10 +158,11 @@ absl::StatusOr<std::string> RegistryClient::FetchToken(const std::string& challe
     sep = '&';
   }
   auto scope = challenge->params.find("scope");
-  std::string wanted = scope != challenge->params.end()
-                           ? scope->second
-                           : absl::StrCat("repository:", ref.path(), ":pull");
-  absl::StrAppend(&url, std::string(1, sep), "scope=", PercentEncode(wanted));
+  std::string wanted = scope != challenge->params.end() ? scope->second
+                       : repository.empty()
+                           ? ""
+                           : absl::StrCat("repository:", ToAbsl(repository), ":pull");
+  if (!wanted.empty()) absl::StrAppend(&url, std::string(1, sep), "scope=", PercentEncode(wanted));
 
   HttpRequest request{.method = "GET", .url = url};
   if (access.credential) request.headers.emplace_back("Authorization", BasicAuth(*access.credential));
@@ -168,7 +175,8 @@ absl::StatusOr<std::string> RegistryClient::FetchToken(const std::string& challe
   }
   if (response->status == 401 || response->status == 403) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "registry ", host, " refused a token for ", ref.Name(), " (HTTP ", response->status, ", ",
+        "registry ", host, " refused a token", repository.empty() ? "" : " for ",
+        ToAbsl(repository), " (HTTP ", response->status, ", ",
         access.credential ? "with the credential configured" : "anonymously", ")"));
   }
   if (response->status != 200) {
@@ -186,39 +194,45 @@ absl::StatusOr<std::string> RegistryClient::FetchToken(const std::string& challe
       absl::StrCat("registry ", host, ": the token response holds no token"));
 }
 
+absl::StatusOr<HttpResponse> RegistryClient::Ask(const std::string& scheme, const std::string& host,
+                                                 HttpRequest request, std::string_view repository,
+                                                 const RegistryAccess& access,
+                                                 absl::Time deadline) {
+  request.url = absl::StrCat(scheme, "://", host, request.url);
+  absl::StatusOr<HttpResponse> response = Send(request, access, deadline);
+  if (!response.ok() || response->status != 401) return response;
+  std::optional<std::string> challenge = response->header("www-authenticate");
+  std::string kind =
+      challenge ? absl::AsciiStrToLower(ToAbsl(challenge->substr(0, challenge->find(' ')))) : "";
+  std::string authorization;
+  if (kind == "bearer") {
+    absl::StatusOr<std::string> token = FetchToken(*challenge, host, repository, access, deadline);
+    if (!token.ok()) return token.status();
+    authorization = absl::StrCat("Bearer ", *token);
+  } else if (kind == "basic" && access.credential) {
+    authorization = BasicAuth(*access.credential);
+  } else {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "registry ", host, " wants a login", repository.empty() ? "" : " for ",
+        ToAbsl(repository), " (HTTP 401", kind.empty() ? "" : absl::StrCat(", ", kind),
+        ") and no credential is configured"));
+  }
+  request.headers.emplace_back("Authorization", std::move(authorization));
+  return Send(std::move(request), access, deadline);
+}
+
 absl::StatusOr<ManifestHead> RegistryClient::HeadOver(const std::string& scheme,
                                                       const ImageRef& ref,
                                                       const RegistryAccess& access,
                                                       absl::Time deadline) {
   const std::string host = RegistryHost(ref);
   HttpRequest request{.method = "HEAD",
-                      .url = absl::StrCat(scheme, "://", host, "/v2/", ref.path(), "/manifests/",
+                      .url = absl::StrCat("/v2/", ref.path(), "/manifests/",
                                           PercentEncode(Reference(ref)))};
   request.headers.emplace_back("Accept", kAccept);
-  absl::StatusOr<HttpResponse> response = Send(request, access, deadline);
+  absl::StatusOr<HttpResponse> response =
+      Ask(scheme, host, std::move(request), ref.path(), access, deadline);
   if (!response.ok()) return response.status();
-
-  if (response->status == 401) {
-    std::optional<std::string> challenge = response->header("www-authenticate");
-    std::string kind = challenge ? absl::AsciiStrToLower(ToAbsl(challenge->substr(
-                                       0, challenge->find(' '))))
-                                 : "";
-    std::string authorization;
-    if (kind == "bearer") {
-      absl::StatusOr<std::string> token = FetchToken(*challenge, ref, access, deadline);
-      if (!token.ok()) return token.status();
-      authorization = absl::StrCat("Bearer ", *token);
-    } else if (kind == "basic" && access.credential) {
-      authorization = BasicAuth(*access.credential);
-    } else {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "registry ", host, " wants a login for ", ref.Name(), " (HTTP 401",
-          kind.empty() ? "" : absl::StrCat(", ", kind), ") and no credential is configured"));
-    }
-    request.headers.emplace_back("Authorization", std::move(authorization));
-    response = Send(request, access, deadline);
-    if (!response.ok()) return response.status();
-  }
   if (response->status == 200) {
     ManifestHead head{.found = true};
     head.digest = response->header("docker-content-digest").value_or("");
@@ -239,33 +253,67 @@ absl::StatusOr<ManifestHead> RegistryClient::HeadOver(const std::string& scheme,
              : absl::InvalidArgumentError(why);
 }
 
-absl::StatusOr<ManifestHead> RegistryClient::HeadManifest(const ImageRef& ref,
-                                                          const RegistryAccess& access,
-                                                          absl::Time deadline) {
-  const std::string host = RegistryHost(ref);
-  if (access.tls_verify) return HeadOver("https", ref, access, deadline);
+absl::Status RegistryClient::CheckLoginOver(const std::string& scheme, const std::string& host,
+                                            const RegistryAccess& access, absl::Time deadline) {
+  absl::StatusOr<HttpResponse> response =
+      Ask(scheme, host, HttpRequest{.method = "GET", .url = "/v2/"}, "", access, deadline);
+  if (!response.ok()) return response.status();
+  if (response->status == 200) return absl::OkStatus();
+  if (response->status == 401 || response->status == 403) {
+    return absl::PermissionDeniedError(absl::StrCat("registry ", host, " refused the login (HTTP ",
+                                                    response->status, ")"));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("registry ", host, " answered HTTP ", response->status, " on /v2/"));
+}
+
+template <typename Result>
+Result RegistryClient::OverScheme(const std::string& host, const RegistryAccess& access,
+                                  const std::function<Result(const std::string& scheme,
+                                                             const RegistryAccess&)>& ask) {
+  if (access.tls_verify) return ask("https", access);
   std::string known;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = scheme_.find(host); it != scheme_.end()) known = it->second;
   }
-  if (!known.empty()) return HeadOver(known, ref, access, deadline);
+  if (!known.empty()) return ask(known, access);
   // An insecure registry may serve HTTPS with an untrusted certificate or
   // plain HTTP: HTTPS first, as Docker does, briefly (a plain HTTP server
   // may wait for a request line that a TLS handshake never sends).
   RegistryAccess probe = access;
   probe.request_timeout = std::min(access.request_timeout, kHttpsProbeTimeout);
-  absl::StatusOr<ManifestHead> head = HeadOver("https", ref, probe, deadline);
+  Result result = ask("https", probe);
   std::string worked = "https";
-  if (absl::IsUnavailable(head.status()) || absl::IsDeadlineExceeded(head.status())) {
-    head = HeadOver("http", ref, access, deadline);
+  absl::Status status = StatusOf(result);
+  if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
+    result = ask("http", access);
     worked = "http";
+    status = StatusOf(result);
   }
-  if (head.ok() || absl::IsPermissionDenied(head.status())) {
+  if (status.ok() || absl::IsPermissionDenied(status)) {
     std::lock_guard<std::mutex> lock(mu_);
     scheme_[host] = worked;
   }
-  return head;
+  return result;
+}
+
+absl::StatusOr<ManifestHead> RegistryClient::HeadManifest(const ImageRef& ref,
+                                                          const RegistryAccess& access,
+                                                          absl::Time deadline) {
+  return OverScheme<absl::StatusOr<ManifestHead>>(
+      RegistryHost(ref), access, [&](const std::string& scheme, const RegistryAccess& a) {
+        return HeadOver(scheme, ref, a, deadline);
+      });
+}
+
+absl::Status RegistryClient::CheckLogin(std::string_view host, const RegistryAccess& access,
+                                        absl::Time deadline) {
+  const std::string h = host == ImageRef::kDefaultDomain ? "registry-1.docker.io" : std::string(host);
+  return OverScheme<absl::Status>(h, access,
+                                  [&](const std::string& scheme, const RegistryAccess& a) {
+                                    return CheckLoginOver(scheme, h, a, deadline);
+                                  });
 }
 
 }  // namespace fops

@@ -45,6 +45,20 @@ std::vector<std::string> RolloutFlags(const HelmRelease& release) {
   return flags;
 }
 
+// The cluster the upgrade was planned for, pinned on every helm command.
+std::vector<std::string> ClusterFlags(const HelmRelease& release) {
+  std::vector<std::string> flags;
+  if (!release.kube_context.empty()) {
+    flags.push_back("--kube-context");
+    flags.push_back(release.kube_context);
+  }
+  if (!release.kubeconfig.empty()) {
+    flags.push_back("--kubeconfig");
+    flags.push_back(release.kubeconfig);
+  }
+  return flags;
+}
+
 std::string Hashed(std::string_view value) {
   XXH128_hash_t hash = XXH3_128bits(value.data(), value.size());
   char hex[33];
@@ -79,6 +93,7 @@ std::vector<std::string> HelmValueFlags(const HelmRelease& release) {
 std::vector<std::string> RenderHelmUpgrade(const HelmRelease& release) {
   std::vector<std::string> argv = {"helm", "upgrade", "--install", release.release, release.chart,
                                    "--namespace", release.namespace_name};
+  for (std::string& flag : ClusterFlags(release)) argv.push_back(std::move(flag));
   for (std::string& flag : HelmValueFlags(release)) argv.push_back(std::move(flag));
   for (std::string& flag : RolloutFlags(release)) argv.push_back(std::move(flag));
   argv.insert(argv.end(), release.flags.begin(), release.flags.end());
@@ -102,6 +117,8 @@ UpdateInputs HelmUpgradeInputs(const HelmRelease& release) {
   for (const std::string& file : release.values_files) inputs.paths.push_back(file);
   inputs.values["release"] = release.release;
   inputs.values["namespace"] = release.namespace_name;
+  if (!release.kube_context.empty()) inputs.values["kube_context"] = release.kube_context;
+  if (!release.kubeconfig.empty()) inputs.values["kubeconfig"] = release.kubeconfig;
   for (const auto& [key, value] : release.set_values) {
     inputs.values[absl::StrCat("set ", key)] =
         Redactor::IsSecretName(key) ? Hashed(value) : value;

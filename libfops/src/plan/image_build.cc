@@ -1,5 +1,6 @@
 #include "fops/plan/image_build.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <utility>
@@ -116,6 +117,8 @@ absl::StatusOr<ResolvedImageBuild> ResolveImageBuild(const BuildPlane& plane,
     return fail(s);
   }
   r.push_tls_verify = push_registry->tls_verify;
+  r.push_ca_file = push_registry->ca_file;
+  r.push_credential = push_registry->credential;
 
   // The remote cache: the (stage, target) scope in the cache registry.
   r.cache_import = build.cache_import.value_or(stage->cache_import);
@@ -127,6 +130,8 @@ absl::StatusOr<ResolvedImageBuild> ResolveImageBuild(const BuildPlane& plane,
     r.scope = *scope;
     r.cache_ref = scope->Ref();
     r.cache_tls_verify = cache->tls_verify;
+    r.cache_ca_file = cache->ca_file;
+    r.cache_credential = cache->credential;
   }
   if (!build.cache_ref.empty()) {
     absl::StatusOr<ImageRef> ref = ParseRepository(build.cache_ref, "cache_ref");
@@ -153,6 +158,8 @@ absl::StatusOr<ResolvedImageBuild> ResolveImageBuild(const BuildPlane& plane,
     }
     r.cache_ref = ref->Name();
     r.cache_tls_verify = registry->tls_verify;
+    r.cache_ca_file = registry->ca_file;
+    r.cache_credential = registry->credential;
   }
   if ((r.cache_import || r.cache_export) && r.cache_ref.empty()) {
     return fail(absl::FailedPreconditionError(absl::StrCat(
@@ -192,9 +199,18 @@ BuilderCommands RenderBuilderCommands(const ResolvedImageBuild& b, const ImageRe
         global.insert(global.end(), {"--runroot", b.settings.buildah.runroot});
       }
       global.insert(global.end(), {"--storage-driver", b.settings.buildah.storage_driver});
+      // The CA of a registry is read from its file's directory (*.crt).
+      auto cert_dir = [](const std::string& ca_file) {
+        return std::filesystem::path(ca_file).parent_path().string();
+      };
+      const bool uses_cache = b.cache_import || b.cache_export;
       cmd = global;
       cmd.insert(cmd.end(), {"build", "--isolation", b.settings.buildah.isolation, "--layers",
                              "-f", b.dockerfile, "-t", image});
+      if (!b.login_file.empty()) cmd.insert(cmd.end(), {"--authfile", b.login_file});
+      if (uses_cache && !b.cache_ca_file.empty()) {
+        cmd.insert(cmd.end(), {"--cert-dir", cert_dir(b.cache_ca_file)});
+      }
       if (!b.target_stage.empty()) cmd.insert(cmd.end(), {"--target", b.target_stage});
       if (!b.platform.empty()) cmd.insert(cmd.end(), {"--platform", b.platform});
       add_args(cmd, "--build-arg");
@@ -206,8 +222,10 @@ BuilderCommands RenderBuilderCommands(const ResolvedImageBuild& b, const ImageRe
       cmd.push_back(b.context);
       std::vector<std::string> push = global;
       push.insert(push.end(), {"push", absl::StrCat("--tls-verify=", b.push_tls_verify ? "true"
-                                                                                         : "false"),
-                               image});
+                                                                                         : "false")});
+      if (!b.login_file.empty()) push.insert(push.end(), {"--authfile", b.login_file});
+      if (!b.push_ca_file.empty()) push.insert(push.end(), {"--cert-dir", cert_dir(b.push_ca_file)});
+      push.push_back(image);
       out.then.push_back(std::move(push));
       break;
     }
@@ -404,14 +422,63 @@ UpdateInputs ImageBuildInputs(const ResolvedImageBuild& build, const ImageSource
   for (size_t i = 0; i < sources.base_refs.size(); ++i) {
     inputs.values[absl::StrCat("base.", i + 1)] = sources.base_refs[i];
   }
-  // How the gate reaches the final registry to confirm the push.
+  // How the gate reaches the final registry to confirm the push, and how
+  // the run logs in to the registries (references, never secrets).
+  using Kind = RegistryCredentialSource::Kind;
   if (!build.push_tls_verify) inputs.values["registry_tls_verify"] = "false";
+  if (!build.push_ca_file.empty()) inputs.values["registry_ca_file"] = build.push_ca_file;
+  if (build.push_credential.kind != Kind::kDefault) {
+    inputs.values["registry_credential"] = build.push_credential.Encode();
+  }
+  if (!build.cache_ref.empty()) {
+    if (!build.cache_tls_verify) inputs.values["cache_tls_verify"] = "false";
+    if (!build.cache_ca_file.empty()) inputs.values["cache_ca_file"] = build.cache_ca_file;
+    if (build.cache_credential.kind != Kind::kDefault) {
+      inputs.values["cache_credential"] = build.cache_credential.Encode();
+    }
+  }
   return inputs;
+}
+
+namespace {
+
+// A path from the plane, as the builders and the checks need it: `~/`
+// under HOME, relative ones under the Tiltfile's directory.
+std::string PlanePath(const std::string& dir, const std::string& path) {
+  if (path.empty()) return path;
+  if (path.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    return (std::filesystem::path(home != nullptr ? home : "") / path.substr(2)).string();
+  }
+  std::filesystem::path p(path);
+  if (p.is_absolute() || dir.empty()) return path;
+  return (std::filesystem::path(dir) / p).lexically_normal().string();
+}
+
+}  // namespace
+
+void ResolvePlanePaths(const std::string& dir, ResolvedImageBuild& build) {
+  build.push_ca_file = PlanePath(dir, build.push_ca_file);
+  build.cache_ca_file = PlanePath(dir, build.cache_ca_file);
+  for (RegistryCredentialSource* c : {&build.push_credential, &build.cache_credential}) {
+    c->auth_file = PlanePath(dir, c->auth_file);
+  }
 }
 
 absl::StatusOr<Resource> CompileImageBuild(const BuildPlane& plane, const ImageBuild& build,
                                            const ImageBuildContext& context) {
   FOPS_ASSIGN_OR_RETURN(ResolvedImageBuild resolved, ResolveImageBuild(plane, build));
+  ResolvePlanePaths(context.dir, resolved);
+  using Kind = RegistryCredentialSource::Kind;
+  if (resolved.push_credential.kind != Kind::kDefault ||
+      (!resolved.cache_ref.empty() && resolved.cache_credential.kind != Kind::kDefault)) {
+    if (context.login_file.empty()) {
+      return WithPrefix(build, absl::FailedPreconditionError(
+                                   "the build plane names a registry credential, but this load "
+                                   "has no state directory to prepare the run's logins for"));
+    }
+    resolved.login_file = context.login_file;
+  }
   absl::StatusOr<ImageSources> sources = ReadImageSources(context.dir, resolved);
   if (!sources.ok()) return WithPrefix(build, sources.status());
   UpdateInputs inputs = ImageBuildInputs(resolved, *sources);
@@ -440,6 +507,10 @@ absl::StatusOr<Resource> CompileImageBuild(const BuildPlane& plane, const ImageB
   Resource r;
   r.name = resolved.name;
   r.kind = "image";
+  // buildx and buildctl read logins from $DOCKER_CONFIG/config.json.
+  if (!resolved.login_file.empty() && resolved.builder != BuilderKind::kBuildah) {
+    r.env["DOCKER_CONFIG"] = std::filesystem::path(resolved.login_file).parent_path().string();
+  }
   r.cmd = Command::Argv(std::move(commands.cmd));
   for (std::vector<std::string>& argv : commands.then) {
     r.then_cmds.push_back(Command::Argv(std::move(argv)));

@@ -156,7 +156,9 @@ TEST_F(ImageBuildTest, InputsDescribeWhatTheImageDependsOn) {
                                    Pair("target", "portal"), Pair("stage", "dev"),
                                    Pair("cache_scope",
                                         "nexus.nexus.svc:8082/fractalops/buildcache/dev/portal"),
-                                   Pair("cache_import", "false"), Pair("cache_export", "false")));
+                                   Pair("cache_import", "false"), Pair("cache_export", "false"),
+                                   // how the cache registry is reached (no TLS check there)
+                                   Pair("cache_tls_verify", "false")));
   absl::StatusOr<Resource> runtime = Compile({.target = "runtime", .stage = "dev"});
   ASSERT_THAT(runtime, IsOk());
   // ARG defaults are substituted; `FROM base` is a stage, not an image.
@@ -246,6 +248,45 @@ TEST_F(ImageBuildTest, CacheNeedsACacheRegistry) {
   absl::StatusOr<Resource> r = CompileImageBuild(*plane, {.target = "app"}, ctx);
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->inputs.produces, "f.example.com/app:dev-1a2b3c4d5e6f");
+}
+
+TEST_F(ImageBuildTest, ALoginTheBuildersCannotFindAloneGoesThroughTheRunsLoginFile) {
+  absl::StatusOr<BuildPlane> plane = BuildPlane::Parse(R"(version: 1
+project: demo
+registries:
+  final:
+    role: final
+    host: registry.example.com:5443
+    namespace: team
+    ca_file: certs/registry-ca.crt
+    credential: {env: REGISTRY_TOKEN, username: dev}
+stages:
+  dev:
+    tag: dev-1
+targets:
+  app:
+    context: portal
+)", "plane.yaml");
+  ASSERT_THAT(plane, IsOk());
+  plane_ = *std::move(plane);
+  EXPECT_THAT(Compile({.target = "app"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no state directory to prepare the run's logins for")));
+  ImageBuildContext ctx{.dir = dir_.string(), .login_file = "/run/user/7/fops/ab/config.json"};
+  absl::StatusOr<Resource> r = CompileImageBuild(plane_, {.target = "app"}, ctx);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_THAT(r->cmd.ToString(), HasSubstr(" --authfile /run/user/7/fops/ab/config.json "));
+  EXPECT_EQ(r->then_cmds[0].ToString(),
+            "buildah --storage-driver vfs push --tls-verify=true --authfile "
+            "/run/user/7/fops/ab/config.json --cert-dir " + (dir_ / "certs").string() +
+            " registry.example.com:5443/team/app:dev-1");
+  // The reference travels with the resource; the token never does.
+  EXPECT_EQ(r->inputs.values.at("registry_credential"), "env=REGISTRY_TOKEN;username=dev");
+  EXPECT_EQ(r->inputs.values.at("registry_ca_file"), (dir_ / "certs/registry-ca.crt").string());
+  absl::StatusOr<Resource> buildx =
+      CompileImageBuild(plane_, {.target = "app", .builder = BuilderKind::kBuildx}, ctx);
+  ASSERT_THAT(buildx, IsOk());
+  EXPECT_EQ(buildx->env.at("DOCKER_CONFIG"), "/run/user/7/fops/ab");
 }
 
 TEST(DockerfileBaseRefsTest, FollowsFromLinesStagesAndArgs) {

@@ -14,8 +14,9 @@
 namespace fops {
 
 /// Replaces `path` with `content` atomically; creates parent directories.
+/// `mode`: the new file's permissions (0600 for a file holding a secret).
 absl::Status WriteFileAtomic(const std::filesystem::path& path,
-                             std::string_view content);
+                             std::string_view content, unsigned mode = 0644);
 
 /// Reads a whole file; kNotFound when it does not exist.
 absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path);

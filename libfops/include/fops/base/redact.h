@@ -1,6 +1,8 @@
 // Keeps secrets out of logs, events and errors. A Redactor knows secret
 // values (from the environment by name, and added explicitly) and replaces
-// each occurrence with "[REDACTED]".
+// each occurrence with "[REDACTED]". A run has one: the engine builds it
+// from the environment and the project (fops/model/project_secrets.h), and
+// everything it hands out passes through it.
 //
 //   Redactor redactor = Redactor::FromEnvironment();
 //   redactor.AddSecret(token);
@@ -27,9 +29,18 @@ class Redactor {
   /// True when an environment variable name looks like it holds a secret.
   static bool IsSecretName(std::string_view name);
 
-  /// Adds one secret value; values shorter than 4 bytes are ignored (they
-  /// would redact ordinary text).
+  /// Adds one secret value. Values shorter than 4 bytes and the words
+  /// true, false, null and none (any case) are ignored: a flag such as
+  /// AUTH_ENABLED=true holds no secret, and masking it would redact
+  /// ordinary text.
   void AddSecret(std::string_view value);
+
+  /// True when `text` holds one of the secret values (the header and URL
+  /// patterns Redact() also masks are not looked for).
+  bool Contains(std::string_view text) const;
+
+  /// True when no secret value is known.
+  bool empty() const { return secrets_.empty(); }
 
   /// `text` with every secret replaced by [REDACTED]; also masks the value
   /// of `Authorization:`-style headers and `user:password@` in URLs.

@@ -9,6 +9,12 @@
 // re-observes every input and runs the plan only when all are unchanged;
 // otherwise it hands the command to Python, which loads and records anew.
 //
+// A plan never holds a secret value (the run's secrets: ProjectRedactor).
+// An env= or serve_env= value that is one is stored as the name of the
+// environment variable the load read it from (and restored from it, which
+// the plan's input digests keep honest); a plan that would hold any other
+// secret value is not stored.
+//
 //   PlanRequest request = {.tiltfile = "/repo/Tiltfile.py", .cwd = "/repo",
 //                          .subcommand = "ci"};
 //   absl::StatusOr<CachedPlan> plan = LoadCachedPlan(PlanCachePath(request));
@@ -82,10 +88,14 @@ PlanRequest MakePlanRequest(std::string_view tiltfile, std::string_view subcomma
 std::filesystem::path PlanCachePath(const PlanRequest& request);
 
 /// Writes `plan` atomically to `path` (readable by its owner only, as it
-/// holds digests of environment values).
+/// holds digests of environment values). kFailedPrecondition, naming where
+/// ("project.resources[0].env.API_TOKEN") but not the value, when the plan
+/// would hold a secret value no environment variable read by the load
+/// provides; nothing is stored then and an older plan at `path` is removed.
 absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan& plan);
 
-/// Reads a plan; kNotFound when there is none, kInvalidArgument when it is
+/// Reads a plan, with secret env values read from the variables they were
+/// recorded from; kNotFound when there is none, kInvalidArgument when it is
 /// unreadable (another fops version wrote it, or it was damaged).
 absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path);
 

@@ -17,7 +17,9 @@
 // "skipped: unchanged since ghcr.io/x/api:dev-1a2b". The last success is kept
 // per resource in `<state_dir>/images/<name>.json` (other kinds:
 // `<state_dir>/<kind>/<name>.json`), written atomically; build-arg values
-// are stored hashed, never in clear.
+// are stored hashed, and a value or reference that holds a secret of the
+// run (SetRedactor; by default the environment's) is stored masked with its
+// digest: never in clear.
 //
 //   InputGate gate(StateDirFor(project.root), {.checks = DefaultEffectChecks(&guard)});
 //   EngineOptions options{.gate = &gate};   // --force sets options.force
@@ -60,6 +62,8 @@ class InputGate : public UpdateGate {
   /// saw (or, without a Check, computes them now). kFailedPrecondition, and
   /// nothing stored, when the effect cannot be confirmed.
   absl::Status Record(const Resource& resource) override;
+  /// The run's secrets (the engine's Redactor), masked in the stored state.
+  void SetRedactor(const Redactor& redactor) override { redactor_ = redactor; }
 
   /// Where the last success of `resource` is stored.
   std::filesystem::path StatePath(const Resource& resource) const;
@@ -81,6 +85,7 @@ class InputGate : public UpdateGate {
   };
   std::filesystem::path state_dir_;
   std::vector<std::unique_ptr<EffectCheck>> checks_;
+  Redactor redactor_;  // set before any run; only read while the gate checks
   absl::Duration racy_window_ = absl::Seconds(2);
   std::mutex mu_;
   std::map<std::string, Pending> pending_;  // guarded: by resource name, from Check to Record

@@ -1,22 +1,23 @@
 // Prints a run for a person: each output line with Tilt's prefix, a line
 // when a resource starts, becomes ready (or, later, loses readiness and
 // regains it) or finishes (with why it ran or was skipped), and the
-// summary table at the end.
+// summary table at the end. It prints what it receives as it is, bytes that
+// are not UTF-8 included: the engine has already masked secrets in
+// everything it hands its observers (RedactingObserver) and in its results.
 #ifndef FOPS_ENGINE_TERMINAL_REPORTER_H_
 #define FOPS_ENGINE_TERMINAL_REPORTER_H_
 
 #include <cstdio>
 #include <string>
 
-#include "fops/base/redact.h"
 #include "fops/engine/observer.h"
 
 namespace fops {
 
 class TerminalReporter : public Observer {
  public:
-  /// Writes to `out` (not owned), masking secrets with `redactor`.
-  explicit TerminalReporter(std::FILE* out, Redactor redactor = Redactor::FromEnvironment());
+  /// Writes to `out` (not owned).
+  explicit TerminalReporter(std::FILE* out);
   void OnResourceStarted(const Resource& resource, std::string_view reason) override;
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;
   void OnResourceReady(const Resource& resource) override;
@@ -28,7 +29,6 @@ class TerminalReporter : public Observer {
  private:
   void Print(const std::string& text);
   std::FILE* out_;
-  Redactor redactor_;
 };
 
 /// The summary table (resource, status, duration, reason) and, for each

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "fops/base/redact.h"
 #include "fops/model/resource.h"
 
 namespace fops {
@@ -32,6 +33,9 @@ class UpdateGate {
   /// with. An error means nothing was stored (the next run updates again);
   /// the engine shows it and keeps the success.
   virtual absl::Status Record(const Resource& resource) = 0;
+  /// The run's secrets, given by the engine before the first Check: a gate
+  /// that stores or reports resource values masks them.
+  virtual void SetRedactor(const Redactor& redactor) { (void)redactor; }
 };
 
 }  // namespace fops

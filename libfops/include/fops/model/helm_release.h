@@ -68,6 +68,11 @@ struct HelmRelease {
   bool atomic = false;         ///< `--atomic`: roll back a failed upgrade
   bool create_namespace = false;  ///< `--create-namespace`
   std::vector<std::string> flags;  ///< further helm flags, appended as given
+  /// The kube context the upgrade was planned for (`--kube-context`); ""
+  /// : Helm's current one. Part of the release's identity: another context
+  /// is another cluster.
+  std::string kube_context;
+  std::string kubeconfig;  ///< `--kubeconfig` file; "" : Helm's default lookup
   std::vector<std::string> resource_deps;  ///< besides image_resource
   std::vector<std::string> labels;
   SourceLocation declared_at;  ///< the Tiltfile line

@@ -25,9 +25,10 @@ namespace fops {
 /// The project as pretty-printed JSON (keys in a fixed order).
 std::string ProjectToJson(const Project& project);
 
-/// ProjectToJson for people to read (`fops plan --json`): env and serve_env
-/// values under secret-looking names (Redactor::IsSecretName) become
-/// "[REDACTED]", and `redactor`'s secrets are masked wherever they appear.
+/// ProjectToJson for people to read (`fops plan --json`): each resource as
+/// RedactResource() shows it (env and serve_env values under secret-looking
+/// names become "[REDACTED]", `redactor`'s secrets are masked wherever they
+/// appear). `fops plan --json` passes ProjectRedactor(project).
 std::string ProjectToRedactedJson(const Project& project, const Redactor& redactor);
 
 /// Parses `text`; `source` names it in errors ("pipeline.json: resources[2].timeout:

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "fops/base/source_location.h"
+#include "fops/model/registry_credential.h"
 
 namespace fops {
 
@@ -40,6 +41,10 @@ struct Registry {
   std::string host;          ///< `host[:port]`, as in image references
   std::string namespace_path;          ///< final only: path prefix of images ("yamonco")
   bool tls_verify = true;              ///< false: plain HTTP or an untrusted certificate
+  /// PEM file (named *.crt) of the CA its certificate is verified with
+  /// ("" : the system's); relative to the Tiltfile's directory, `~/` allowed.
+  std::string ca_file;
+  RegistryCredentialSource credential;  ///< where its login comes from
   std::vector<std::string> mirrors;    ///< mirror only: upstream domains it serves
   SourceLocation declared_at;          ///< where the topology declared it
 

@@ -23,10 +23,12 @@
 #ifndef FOPS_NET_REGISTRY_CLIENT_H_
 #define FOPS_NET_REGISTRY_CLIENT_H_
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -71,13 +73,34 @@ class RegistryClient {
   absl::StatusOr<ManifestHead> HeadManifest(const ImageRef& ref, const RegistryAccess& access,
                                             absl::Time deadline);
 
+  /// Whether registry `host` accepts `access`'s login: `GET /v2/`,
+  /// authenticating as the registry asks. OK on 200; kPermissionDenied when
+  /// the registry refuses the login (or wants one and none is configured);
+  /// kUnavailable / kDeadlineExceeded when it cannot be asked.
+  absl::Status CheckLogin(std::string_view host, const RegistryAccess& access,
+                          absl::Time deadline);
+
  private:
   absl::StatusOr<HttpResponse> Send(HttpRequest request, const RegistryAccess& access,
                                     absl::Time deadline);
-  absl::StatusOr<std::string> FetchToken(const std::string& challenge, const ImageRef& ref,
+  // `request` (url: the path) at scheme://host, answering a 401 challenge
+  // with a token or Basic auth once; `repository` scopes a token.
+  absl::StatusOr<HttpResponse> Ask(const std::string& scheme, const std::string& host,
+                                   HttpRequest request, std::string_view repository,
+                                   const RegistryAccess& access, absl::Time deadline);
+  absl::StatusOr<std::string> FetchToken(const std::string& challenge, const std::string& host,
+                                         std::string_view repository,
                                          const RegistryAccess& access, absl::Time deadline);
   absl::StatusOr<ManifestHead> HeadOver(const std::string& scheme, const ImageRef& ref,
                                         const RegistryAccess& access, absl::Time deadline);
+  absl::Status CheckLoginOver(const std::string& scheme, const std::string& host,
+                              const RegistryAccess& access, absl::Time deadline);
+  // Runs `ask` over https, or for an insecure registry over the scheme that
+  // worked before (https first, then http).
+  template <typename Result>
+  Result OverScheme(const std::string& host, const RegistryAccess& access,
+                    const std::function<Result(const std::string& scheme,
+                                               const RegistryAccess&)>& ask);
 
   HttpClient& http_;
   std::mutex mu_;

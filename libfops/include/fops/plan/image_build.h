@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "fops/model/build_plane.h"
+#include "fops/model/registry_credential.h"
 #include "fops/model/builder_settings.h"
 #include "fops/model/cache_scope.h"
 #include "fops/model/image_ref.h"
@@ -68,6 +69,13 @@ struct ResolvedImageBuild {
   BuilderSettings settings;  ///< the plane's builder settings
   ImageRef repository;       ///< where the image is pushed, without a tag
   bool push_tls_verify = true;        ///< the final registry's tls_verify
+  std::string push_ca_file;           ///< the final registry's CA (absolute; "" : the system's)
+  RegistryCredentialSource push_credential;   ///< the final registry's login
+  RegistryCredentialSource cache_credential;  ///< the cache registry's login
+  std::string cache_ca_file;          ///< the cache registry's CA (absolute; "" : the system's)
+  /// The run's login file (`--authfile`, DOCKER_CONFIG's config.json) when
+  /// a registry of the build has a login other than the machine's default.
+  std::string login_file;
   std::optional<CacheScope> scope;    ///< the (stage, target) scope, when there is a cache
   std::string cache_ref;              ///< the cache repository used ("" : no cache registry)
   bool cache_tls_verify = true;       ///< the cache registry's tls_verify
@@ -82,6 +90,10 @@ struct ResolvedImageBuild {
 /// cache registry, or cache enabled without a cache registry.
 absl::StatusOr<ResolvedImageBuild> ResolveImageBuild(const BuildPlane& plane,
                                                      const ImageBuild& build);
+
+/// Makes the plane's paths in `build` (CA files, login files) absolute:
+/// `~/` under HOME, relative ones under `dir` (the Tiltfile's directory).
+void ResolvePlanePaths(const std::string& dir, ResolvedImageBuild& build);
 
 /// The builder's argv: `cmd` builds (and for buildx/buildctl pushes);
 /// `then` (buildah) pushes. `ref` is the tagged reference pushed.
@@ -112,6 +124,9 @@ UpdateInputs ImageBuildInputs(const ResolvedImageBuild& build, const ImageSource
 struct ImageBuildContext {
   std::string dir;       ///< the Tiltfile's directory; paths are relative to it
   std::string revision;  ///< git revision for {git}; "" : not a git work tree
+  /// Where the run writes registry logins (RegistryLoginFile(state_dir));
+  /// used when a registry of the build names a credential. "" : none.
+  std::string login_file;
   /// Hex digest of the inputs for {inputs}; called only when the stage's
   /// template uses it. Unset with such a template: kFailedPrecondition.
   std::function<absl::StatusOr<std::string>(const std::string& dir, const UpdateInputs& inputs)>
