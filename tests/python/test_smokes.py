@@ -375,6 +375,57 @@ def test_port_forward_runs_kubectl_on_loopback_and_is_ready_when_its_port_accept
     assert [link.url for link in pf.links] == ["http://127.0.0.1:8080"]
 
 
+KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+current-context: {current}
+clusters:
+- name: local
+  cluster: {{server: "https://127.0.0.1:6443"}}
+- name: lab
+  cluster: {{server: "https://10.0.3.20:6443"}}
+contexts:
+- name: fops-local
+  context: {{cluster: local, user: admin}}
+- name: lab-prod
+  context: {{cluster: lab, user: admin}}
+users:
+- name: admin
+  user: {{token: not-a-real-token}}
+"""
+
+
+def test_port_forward_is_pinned_to_the_kube_context_current_at_load(tmp_path, monkeypatch):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(KUBECONFIG.format(current="fops-local"))
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    project = load(tmp_path, """\
+        port_forward("portal-pf", target="svc/fractalops-portal-dev", namespace="fractalops-dev")
+    """)
+    assert list(project.resource("portal-pf").serve_cmd.argv) == [
+        "kubectl", "--context", "fops-local", "--kubeconfig", str(kubeconfig),
+        "-n", "fractalops-dev", "port-forward", "--address", "127.0.0.1",
+        "svc/fractalops-portal-dev", "8080:80"]
+
+
+def test_port_forward_to_a_context_not_allowed_is_refused_at_its_line(tmp_path, monkeypatch):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(KUBECONFIG.format(current="lab-prod"))
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    path = tmp_path / "Tiltfile.py"
+    path.write_text('# a remote cluster\nport_forward("portal-pf", namespace="fractalops-dev")\n')
+    with pytest.raises(fops.PolicyError) as info:
+        fops.load(str(path), state_dir=str(tmp_path / "state"))
+    assert str(info.value).startswith(
+        f"{path}:2: port_forward('portal-pf'): the current kube context 'lab-prod' "
+        "(https://10.0.3.20:6443) is not allowed for the dev loop")
+    path.write_text('allow_k8s_contexts("lab-prod")\n'
+                    'port_forward("portal-pf", namespace="fractalops-dev")\n')
+    argv = list(fops.load(str(path), state_dir=str(tmp_path / "state"))
+                .resource("portal-pf").serve_cmd.argv)
+    assert argv[:3] == ["kubectl", "--context", "lab-prod"]
+
+
 @pytest.mark.parametrize("argv", [
     ["kubectl", "-n", "x", "port-forward", "svc/y", "8080:80"],
     ["kubectl", "--context", "kind-fractalops", "--kubeconfig", "/tmp/kubeconfig", "-n",

@@ -339,8 +339,10 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
     --address 127.0.0.1 TARGET LOCAL:REMOTE``, ready when 127.0.0.1:LOCAL
     accepts a connection. ``target``: ``svc/NAME``, ``deploy/NAME``,
     ``pod/NAME``, ...; ``namespace`` is required (never the kube context's);
-    ``kubeconfig`` is relative to the Tiltfile. Only loopback listens, so
-    the forward is not exposed to the network. Returns the registered
+    ``kubeconfig`` is relative to the Tiltfile. Without either, the kube
+    context current at load time is pinned, as for Helm releases
+    (docs/helm.md, "The cluster is pinned"). Only loopback listens, so the
+    forward is not exposed to the network. Returns the registered
     :class:`fops.Resource`.
     """
     ctx = _context.current()
@@ -358,15 +360,24 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
         raise _error(call, f"argument 'namespace': expected a namespace name, got {namespace!r}")
     local = _port(call, "local_port", local_port)
     remote = _port(call, "remote_port", remote_port)
-    argv = ["kubectl"]
-    if context is not None:
-        if not isinstance(context, str) or not context:
-            raise _error(call, f"argument 'context': expected a kube context name, got {context!r}")
-        argv += ["--context", context]
+    if context is not None and (not isinstance(context, str) or not context):
+        raise _error(call, f"argument 'context': expected a kube context name, got {context!r}")
     if kubeconfig is not None:
         if not isinstance(kubeconfig, str) or not kubeconfig:
             raise _error(call, f"argument 'kubeconfig': expected a path, got {kubeconfig!r}")
-        argv += ["--kubeconfig", os.path.normpath(os.path.join(ctx.root, kubeconfig))]
+        kubeconfig = os.path.normpath(os.path.join(ctx.root, kubeconfig))
+    if context is None and kubeconfig is None:
+        # As Helm commands: the context current at load time (and KUBECONFIG's
+        # file), so a later `kubectl config use-context` cannot redirect it.
+        # A kubeconfig= of the Tiltfile's own is used with its own context.
+        from fops import kube
+
+        context, kubeconfig = kube.pin(ctx, call)
+    argv = ["kubectl"]
+    if context:
+        argv += ["--context", context]
+    if kubeconfig:
+        argv += ["--kubeconfig", kubeconfig]
     argv += ["-n", namespace, "port-forward", "--address", "127.0.0.1", target,
              f"{local}:{remote}"]
 

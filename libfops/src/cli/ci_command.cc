@@ -88,7 +88,7 @@ int RunCiCommand(const CachedPlan& plan, const CiCommandOptions& options) {
   std::unique_ptr<HttpClient> http = NewCurlHttpClient();
   absl::StatusOr<std::unique_ptr<RegistryLogins>> logins =
       RegistryLogins::Prepare(project.resources, state_dir, *http, /*verify=*/true);
-  if (!logins.ok()) return ErrorExit(logins.status());
+  if (!logins.ok()) return ErrorExit(logins.status(), redactor);
   InputGate gate(state_dir, {.checks = DefaultEffectChecks(&guard, (*logins)->AsLookup())});
 
   absl::Duration flush_timeout = absl::Seconds(5);
