@@ -60,7 +60,9 @@ TEST(GuardCorpusTest, EveryCommandGetsItsVerdictAndRule) {
   std::set<std::string> rules_seen;
   for (const Case& c : cases) {
     SCOPED_TRACE(::testing::Message() << "guard_corpus.txt:" << c.line << ": " << c.text);
-    GuardConfig config{.mode = c.mode};
+    GuardConfig config{.mode = c.mode,
+                       .allowed_contexts = {"fops-local"},
+                       .current_context = "fops-local"};
     if (c.mode == Mode::kStaging) {
       config.staging_targets = {{.release = "fractalops-api", .namespace_name = "fractalops"}};
     }

@@ -136,3 +136,16 @@ def test_switching_context_is_seen_by_the_next_run(repo):
     assert "plan cache: used" in runs[1].stderr
     assert "deploying to lab-prod" in runs[2].stdout
     assert "plan cache: used" not in runs[2].stderr
+
+
+def test_a_command_naming_another_cluster_is_refused_before_anything_runs(repo):
+    """The guard knows the allowed clusters too: a helm command in the
+    Tiltfile that names a context nobody allowed is refused at start."""
+    tiltfile = repo(RELEASE + textwrap.dedent("""\
+        local_resource("elsewhere", cmd="helm upgrade --install fractalops-api-dev "
+                       "charts/fractalops-api -n fractalops-dev --kube-context lab-prod")
+        """))
+    with pytest.raises(fops.PolicyError) as refused:
+        testing.run_tiltfile(tiltfile, testing.ScriptedExecutor())
+    assert "resource 'elsewhere': refused by guard rule helm-kube-context" in str(refused.value)
+    assert "against kube context lab-prod; allowed: fops-local" in str(refused.value)

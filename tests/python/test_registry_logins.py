@@ -60,9 +60,12 @@ def repo(tmp_path, registry_factory, monkeypatch):  # noqa: F811
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /hello.txt\n")
     (tmp_path / "app" / "hello.txt").write_text("hello\n")
-    (tmp_path / "Tiltfile.py").write_text("build_plane('plane.yaml')\nimage_build('app')\n")
+    (tmp_path / "Tiltfile.py").write_text(
+        "build_plane('plane.yaml')\nimage_build('app')\n"
+        # a command that prints the token: its output must not show it
+        "local_resource('leak', cmd='echo login is $FOPS_TEST_REGISTRY_LOGIN')\n")
 
-    def write_plane(credential="{env: FOPS_TEST_REGISTRY_TOKEN, username: dev}"):
+    def write_plane(credential="{env: FOPS_TEST_REGISTRY_LOGIN, username: dev}"):
         (tmp_path / "plane.yaml").write_text(
             plane_yaml(registry, ca.ca_file, tmp_path / "storage", credential))
 
@@ -90,15 +93,16 @@ def everything_written(repo):
 
 
 def test_a_token_from_a_variable_builds_pushes_and_confirms(repo):
-    code, out = fops_ci(repo, {"FOPS_TEST_REGISTRY_TOKEN": TOKEN})
+    code, out = fops_ci(repo, {"FOPS_TEST_REGISTRY_LOGIN": TOKEN})
     assert code == 0, out
     assert "STEP 2/2" in out
     tags = repo.registry.tags("fopstest/app")
     assert len(tags) == 1
     # The registry check used the login too: the next run skips, confirmed.
-    code, again = fops_ci(repo, {"FOPS_TEST_REGISTRY_TOKEN": TOKEN})
+    code, again = fops_ci(repo, {"FOPS_TEST_REGISTRY_LOGIN": TOKEN})
     assert code == 0, again
     assert "skipped: unchanged since" in again
+    assert "login is [REDACTED]" in out  # a variable the plane names holds a secret
     assert TOKEN not in out + again
     assert TOKEN not in everything_written(repo)
     assert "--authfile" in subprocess.run([sys.executable, "-m", "fops", "plan"], cwd=repo.root,
@@ -106,19 +110,19 @@ def test_a_token_from_a_variable_builds_pushes_and_confirms(repo):
 
 
 def test_a_missing_token_is_an_error_naming_the_registry_before_any_build(repo):
-    code, out = fops_ci(repo, {"FOPS_TEST_REGISTRY_TOKEN": ""})
+    code, out = fops_ci(repo, {"FOPS_TEST_REGISTRY_LOGIN": ""})
     assert code == 2, out
     assert f"registry {repo.registry.host}" in out
-    assert "FOPS_TEST_REGISTRY_TOKEN is not set" in out
+    assert "FOPS_TEST_REGISTRY_LOGIN is not set" in out
     assert "STEP" not in out
     assert repo.registry.tags("fopstest/app") == []
 
 
 def test_a_wrong_token_is_refused_before_any_build(repo):
-    code, out = fops_ci(repo, {"FOPS_TEST_REGISTRY_TOKEN": "wrong-" + TOKEN})
+    code, out = fops_ci(repo, {"FOPS_TEST_REGISTRY_LOGIN": "wrong-" + TOKEN})
     assert code == 3, out
     assert f"registry {repo.registry.host} refused the login" in out
-    assert "$FOPS_TEST_REGISTRY_TOKEN" in out
+    assert "$FOPS_TEST_REGISTRY_LOGIN" in out
     assert "STEP" not in out
     assert TOKEN not in out
 

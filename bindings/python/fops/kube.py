@@ -65,6 +65,23 @@ def kube_config(ctx) -> _fops.KubeConfig:
     return state.config
 
 
+def _share_with_guard(ctx) -> None:
+    """What the guard judges helm commands by: the contexts allowed (the
+    Tiltfile's, the kubeconfig's local clusters, and the current one, which
+    the end of the load checks with its own message) and the current one."""
+    state = _state(ctx)
+    config = state.config
+    if config is None or not config.current_context:
+        return
+    allowed = list(state.allowed)
+    for name in [c.name for c in config.contexts if c.local] + [config.current_context]:
+        if name not in allowed:
+            allowed.append(name)
+    settings = ctx.extras.setdefault("guard", {})
+    settings["allowed_contexts"] = allowed
+    settings["current_context"] = config.current_context
+
+
 def pin(ctx, call: str) -> Tuple[str, str]:
     """(kube context, kubeconfig file) a command rendered for ``call`` is
     pinned to: the current context ('' without a kubeconfig: nothing to
@@ -76,6 +93,7 @@ def pin(ctx, call: str) -> Tuple[str, str]:
         ctx.end_checks.append(_check_allowed)
     file, line = ctx.caller_location()
     state.pinned_by.append((call, file, line))
+    _share_with_guard(ctx)
     return config.current_context, state.kubeconfig
 
 
@@ -118,3 +136,5 @@ def allow_k8s_contexts(contexts: Any) -> None:
                                            "list of names")
     state = _state(ctx)
     state.allowed.extend(n for n in names if n not in state.allowed)
+    kube_config(ctx)
+    _share_with_guard(ctx)

@@ -1,10 +1,12 @@
 // Python shims for the policy layer: fops.Guard, the guard the engine
-// applies, and the rule table `fops guard --rules` prints.
+// applies, and the rule table `fops guard --rules` and `--explain` print.
 //
 //   guard = fops.Guard(mode="development", dev_namespaces=["fractalops-dev"])
 //   guard.check(["kubectl", "get", "pods"])        # None: allowed
 //   guard.check_shell("kubectl set image ...")     # raises fops.PolicyError
 //   guard.refusal("argocd app sync api")           # ("argo-sync-outside-deploy", "refused by ...")
+//   guard.script_refusals(text)                    # [(line, command, rule id, message), ...]
+//   fops._fops.explain_guard_rule("kubectl-mutation")
 #include <pybind11/stl.h>
 
 #include <map>
@@ -40,7 +42,8 @@ Guard MakeGuard(const std::string& mode, std::optional<std::vector<std::string>>
                 std::vector<std::string> dev_releases,
                 std::vector<std::pair<std::string, std::string>> staging_targets,
                 std::optional<std::vector<std::string>> preview_namespaces,
-                std::optional<std::vector<std::string>> release_tags, bool inspect_scripts) {
+                std::optional<std::vector<std::string>> release_tags, bool inspect_scripts,
+                std::vector<std::string> allowed_contexts, std::string current_context) {
   GuardConfig config;
   config.mode = ValueOrRaise(ParseMode(mode));
   if (dev_namespaces) config.dev_namespaces = *dev_namespaces;
@@ -52,6 +55,8 @@ Guard MakeGuard(const std::string& mode, std::optional<std::vector<std::string>>
   if (preview_namespaces) config.preview_namespaces = *preview_namespaces;
   if (release_tags) config.release_tags = *release_tags;
   config.inspect_scripts = inspect_scripts;
+  config.allowed_contexts = std::move(allowed_contexts);
+  config.current_context = std::move(current_context);
   RaiseIfError(config.Validate());
   return Guard(std::move(config));
 }
@@ -60,7 +65,7 @@ Guard MakeGuard(const std::string& mode, std::optional<std::vector<std::string>>
 
 void BindPolicy(py::module_& m) {
   py::class_<Guard, CommandPolicy>(m, "Guard", R"doc(
-The guard every command passes before it runs (docs/guard.md): kubectl for
+The guard every command passes before it runs: kubectl for
 diagnostics only, Argo CD never paused, `argocd app sync` only in deployment
 mode, Helm only into dev releases in dev namespaces (development mode), no
 release-tag pushes from the dev loop, no per-preview workspaces or
@@ -73,7 +78,11 @@ Pass it to fops.Engine(policy=...) or check commands directly.
            py::arg("staging_targets") = std::vector<std::pair<std::string, std::string>>{},
            py::arg("preview_namespaces") = py::none(), py::arg("release_tags") = py::none(),
            py::arg("inspect_scripts") = true,
-           "staging_targets: (release, namespace) pairs a staging run may upgrade.")
+           py::arg("allowed_contexts") = std::vector<std::string>{},
+           py::arg("current_context") = "",
+           "staging_targets: (release, namespace) pairs a staging run may upgrade; "
+           "allowed_contexts: kube contexts Helm may change releases in (empty: not judged), "
+           "current_context: the one a helm command without --kube-context uses.")
       .def(
           "check",
           [](const Guard& g, py::object command, std::map<std::string, std::string> env,
@@ -106,6 +115,24 @@ Pass it to fops.Engine(policy=...) or check commands directly.
           },
           py::arg("command"), py::arg("env") = std::map<std::string, std::string>{},
           py::arg("dir") = "", "None when allowed, else (rule id, message).")
+      .def(
+          "script_refusals",
+          [](const Guard& g, const std::string& script, std::map<std::string, std::string> env,
+             std::string dir) {
+            CommandSpec spec;
+            spec.env = std::move(env);
+            spec.dir = std::move(dir);
+            std::vector<py::tuple> refusals;
+            for (const ScriptRefusal& r : g.CheckScript(script, spec)) {
+              refusals.push_back(py::make_tuple(r.line, r.command, GuardRuleOf(r.status),
+                                                std::string(r.status.message())));
+            }
+            return refusals;
+          },
+          py::arg("script"), py::arg("env") = std::map<std::string, std::string>{},
+          py::arg("dir") = "",
+          "Every refused command of a shell script, in the order they start: (line, command "
+          "text, rule id, message); [] when all are allowed.")
       .def_property_readonly("mode", [](const Guard& g) { return std::string(ModeName(g.config().mode)); })
       .def_property_readonly("dev_namespaces", [](const Guard& g) { return g.config().dev_namespaces; })
       .def_property_readonly("dev_release_suffix", [](const Guard& g) { return g.config().dev_release_suffix; })
@@ -128,11 +155,19 @@ Pass it to fops.Engine(policy=...) or check commands directly.
       [] {
         std::vector<py::tuple> rules;
         for (const GuardRule& r : GuardRules()) {
-          rules.push_back(py::make_tuple(std::string(r.id), std::string(r.boundary), std::string(r.refuses)));
+          rules.push_back(py::make_tuple(std::string(r.id), std::string(r.reason), std::string(r.refuses)));
         }
         return rules;
       },
-      "Every guard rule as (id, the seed sentence it protects, what it refuses).");
+      "Every guard rule as (id, the one-line reason its refusals give, what it refuses).");
+  m.def(
+      "explain_guard_rule",
+      [](const std::string& rule_id) {
+        return ExplainGuardRule(*ValueOrRaise(FindGuardRule(rule_id)));
+      },
+      py::arg("rule_id"),
+      "The full explanation of a rule (what it refuses, why, what to do instead, examples); "
+      "fops.ConfigError naming the closest ids for an unknown one.");
   m.def("guard_rule_of", [](const std::string& message) {
     return GuardRuleOf(absl::FailedPreconditionError(message));
   }, py::arg("message"), "The rule id of a refusal message, or ''.");

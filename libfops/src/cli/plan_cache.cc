@@ -53,7 +53,9 @@ json GuardToJson(const GuardConfig& g) {
           {"staging_targets", targets},
           {"preview_namespaces", g.preview_namespaces},
           {"release_tags", g.release_tags},
-          {"inspect_scripts", g.inspect_scripts}};
+          {"inspect_scripts", g.inspect_scripts},
+          {"allowed_contexts", g.allowed_contexts},
+          {"current_context", g.current_context}};
 }
 
 GuardConfig GuardFromJson(const json& j) {
@@ -68,6 +70,8 @@ GuardConfig GuardFromJson(const json& j) {
   g.preview_namespaces = j.at("preview_namespaces").get<std::vector<std::string>>();
   g.release_tags = j.at("release_tags").get<std::vector<std::string>>();
   g.inspect_scripts = j.at("inspect_scripts").get<bool>();
+  g.allowed_contexts = j.at("allowed_contexts").get<std::vector<std::string>>();
+  g.current_context = j.at("current_context").get<std::string>();
   return g;
 }
 

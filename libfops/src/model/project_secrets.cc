@@ -1,9 +1,12 @@
 #include "fops/model/project_secrets.h"
 
+#include <cstdlib>
 #include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "fops/model/registry_credential.h"
 
 namespace fops {
 namespace {
@@ -33,6 +36,16 @@ Redactor ProjectRedactor(const Project& project) {
   for (const Resource& resource : project.resources) {
     AddSecretEnv(resource.env, redactor);
     AddSecretEnv(resource.serve_env, redactor);
+    // A registry token the build plane reads from a variable, whatever its name.
+    for (const char* key : {"registry_credential", "cache_credential"}) {
+      auto it = resource.inputs.values.find(key);
+      if (it == resource.inputs.values.end()) continue;
+      absl::StatusOr<RegistryCredentialSource> source = RegistryCredentialSource::Decode(it->second);
+      if (!source.ok() || source->kind != RegistryCredentialSource::Kind::kEnv) continue;
+      if (const char* token = std::getenv(source->token_env.c_str()); token != nullptr) {
+        redactor.AddSecret(token);
+      }
+    }
   }
   return redactor;
 }

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_split.h"
 #include "fops/base/status_matchers.h"
 #include "fops/exec/command_policy.h"
 #include "fops/exec/scripted_executor.h"
@@ -22,16 +23,17 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kSeedBoundary[] =
-    "refused by guard rule kubectl-mutation: \"Tilt must not call kubectl set image, patch "
-    "Deployment env, or pause Argo for ordinary dev iteration.\"";
+constexpr char kKubectlReason[] =
+    "refused by guard rule kubectl-mutation: kubectl is for diagnostics only; the dev loop never "
+    "changes a live workload";
 
-TEST(GuardTest, RefusalNamesRuleQuotesBoundaryAndSaysWhatItSaw) {
+TEST(GuardTest, RefusalNamesRuleGivesReasonAndSaysWhatItSaw) {
   Guard guard;
   absl::Status status =
       guard.CheckShell("cd /repo && sudo kubectl -n x --context y set image deploy/api api=x:1");
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
-                               AllOf(HasSubstr(kSeedBoundary), HasSubstr("\" -- kubectl set image;"),
+                               AllOf(HasSubstr(kKubectlReason),
+                                     HasSubstr(" (kubectl set image deploy/api …)"),
                                      HasSubstr("kubectl is for diagnostics only"),
                                      HasSubstr("[via sh -c > sudo]"))));
   EXPECT_EQ(GuardRuleOf(status), "kubectl-mutation");
@@ -128,6 +130,43 @@ TEST_F(GuardScriptTest, ReadsShellScriptsTheCommandRuns) {
               IsOk());
 }
 
+TEST_F(GuardScriptTest, CheckScriptNamesTheLineOfEveryRefusedCommand) {
+  Write("lib.sh", "kubectl delete pod x\n");
+  const std::string script =
+      "#!/bin/sh\n"                                           // 1
+      "K=kubectl\n"                                           // 2
+      "$K rollout restart deploy/api\n"                       // 3
+      "kubectl get pods\n"                                    // 4
+      "if [ -n \"$PUSH\" ]; then\n"                          // 5
+      "  docker push \\\n    ghcr.io/yamonco/api:v1.2.3\n"  // 6-7
+      "fi\n"                                                  // 8
+      ". ./lib.sh\n"                                          // 9
+      "argocd app sync api --auth-token s3cr3t-token\n";      // 10
+  std::vector<ScriptRefusal> refusals =
+      Guard().CheckScript(script, {.dir = dir_.string()});
+  ASSERT_EQ(refusals.size(), 4u);
+  EXPECT_EQ(refusals[0].line, 3);
+  EXPECT_EQ(refusals[0].command, "$K rollout restart deploy/api");
+  EXPECT_EQ(GuardRuleOf(refusals[0].status), "kubectl-mutation");
+  EXPECT_EQ(refusals[1].line, 6);
+  EXPECT_EQ(refusals[1].command, "docker push ghcr.io/yamonco/api:v1.2.3");
+  EXPECT_EQ(GuardRuleOf(refusals[1].status), "release-tag-push");
+  EXPECT_EQ(refusals[2].line, 9);
+  EXPECT_EQ(refusals[2].command, ". ./lib.sh");
+  EXPECT_THAT(refusals[2].status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                           HasSubstr("(kubectl delete pod …) [via . ./lib.sh]")));
+  EXPECT_EQ(refusals[3].line, 10);
+  EXPECT_EQ(refusals[3].command, "argocd app sync api --auth-token [REDACTED]");
+  EXPECT_EQ(GuardRuleOf(refusals[3].status), "argo-sync-outside-deploy");
+
+  EXPECT_TRUE(Guard().CheckScript("make\nkubectl get pods\n").empty());
+  std::vector<ScriptRefusal> unreadable = Guard().CheckScript("make\necho 'oops\nmake\n");
+  ASSERT_EQ(unreadable.size(), 1u);
+  EXPECT_EQ(unreadable[0].line, 2);
+  EXPECT_EQ(unreadable[0].command, "echo 'oops");
+  EXPECT_EQ(GuardRuleOf(unreadable[0].status), "unreadable");
+}
+
 TEST(GuardConfigTest, DevReleasesNamespacesAndReleaseTags) {
   GuardConfig config;
   EXPECT_TRUE(config.IsDevRelease("fractalops-api-dev"));
@@ -154,7 +193,7 @@ TEST(GuardConfigTest, ConfigurableForOtherTeams) {
   EXPECT_THAT(guard.CheckShell("helm uninstall scratch -n team-dev"), IsOk());
   EXPECT_THAT(guard.CheckShell("helm upgrade --install api-dev c -n team-dev"),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("not a dev release (dev releases end with '-sandbox'")));
+                       HasSubstr("not a dev release: dev releases end with '-sandbox'")));
   EXPECT_THAT(guard.CheckShell("helm upgrade --install api-sandbox c -n fractalops-dev"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("team-dev, team-dev-2")));
 }
@@ -169,16 +208,89 @@ TEST(GuardConfigTest, ValidateNamesTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dev_release_suffix")));
 }
 
-TEST(GuardRulesTest, IdsAreUniqueAndQuoteTheSeed) {
+TEST(GuardRulesTest, IdsAreUniqueAndEachGivesItsReason) {
   std::set<std::string_view> ids;
   for (const GuardRule& rule : GuardRules()) {
     EXPECT_TRUE(ids.insert(rule.id).second) << rule.id;
     EXPECT_FALSE(rule.refuses.empty()) << rule.id;
-    if (rule.id != "unreadable") {
-      EXPECT_FALSE(rule.boundary.empty()) << rule.id;
+    EXPECT_FALSE(rule.reason.empty()) << rule.id;
+    EXPECT_FALSE(rule.why.empty()) << rule.id;
+    EXPECT_FALSE(rule.instead.empty()) << rule.id;
+  }
+  EXPECT_EQ(ids.size(), 13u);
+}
+
+// The examples `fops guard --explain` shows are what the guard does.
+TEST(GuardRulesTest, ExamplesAreRefusedByTheirRuleOrAllowed) {
+  for (const GuardRule& rule : GuardRules()) {
+    Guard guard(ExampleConfig(rule));
+    int refused = 0;
+    int allowed = 0;
+    for (const GuardExample& example : rule.examples) {
+      absl::Status status = guard.CheckShell(example.command);
+      if (example.refused) {
+        ++refused;
+        EXPECT_EQ(GuardRuleOf(status), rule.id) << example.command << ": " << status;
+      } else {
+        ++allowed;
+        EXPECT_THAT(status, IsOk()) << example.command;
+      }
+    }
+    EXPECT_GE(refused, 1) << rule.id;
+    EXPECT_GE(allowed, 1) << rule.id;
+  }
+}
+
+// Refusals and explanations are in fops' own words: no quoted outside
+// document, no pointer to a file an installed user does not have.
+TEST(GuardRulesTest, WordsAreFopsOwn) {
+  for (const GuardRule& rule : GuardRules()) {
+    EXPECT_THAT(ExplainGuardRule(rule), AllOf(Not(HasSubstr("Tilt ")), Not(HasSubstr("seed")),
+                                              Not(HasSubstr("docs/")), Not(HasSubstr(".md"))))
+        << rule.id;
+    for (const GuardExample& example : rule.examples) {
+      std::string message(Guard(ExampleConfig(rule)).CheckShell(example.command).message());
+      EXPECT_THAT(message, AllOf(Not(HasSubstr("Tilt ")), Not(HasSubstr("seed")),
+                                 Not(HasSubstr("docs/"))))
+          << example.command;
     }
   }
-  EXPECT_EQ(ids.size(), 12u);
+}
+
+TEST(GuardRulesTest, ExplainSaysWhatWhyInsteadAndShowsExamples) {
+  absl::StatusOr<const GuardRule*> rule = FindGuardRule("kubectl-mutation");
+  ASSERT_THAT(rule, IsOk());
+  std::string text = ExplainGuardRule(**rule);
+  EXPECT_THAT(text, AllOf(::testing::StartsWith("kubectl-mutation\n  kubectl is for diagnostics "
+                                                "only; the dev loop never changes a live "
+                                                "workload\n"),
+                          HasSubstr("\nRefuses:\n  every kubectl verb"), HasSubstr("\nWhy:\n  "),
+                          HasSubstr("\nInstead:\n  Declare the change"),
+                          HasSubstr("\nRefused in development mode:\n  kubectl set image"),
+                          HasSubstr("\nAllowed in development mode:\n  kubectl get pods")));
+  // The prose is wrapped for a terminal; the examples stay whole to be copied.
+  for (GuardRule each : GuardRules()) {
+    std::string prose = ExplainGuardRule(each);
+    prose = prose.substr(0, prose.find("\nRefused in "));
+    for (absl::string_view line : absl::StrSplit(prose, '\n')) {
+      EXPECT_LE(line.size(), 80u) << line;
+    }
+  }
+}
+
+TEST(GuardRulesTest, UnknownRuleNamesTheClosest) {
+  EXPECT_THAT(FindGuardRule("kubectl-mutations"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("unknown guard rule 'kubectl-mutations'; did you mean "
+                                 "kubectl-mutation?")));
+  EXPECT_THAT(FindGuardRule("helm"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("did you mean helm-kube-context, helm-dev-namespace, "
+                                 "helm-dev-release, helm-staging-target, helm-argo-owned?")));
+  EXPECT_THAT(FindGuardRule("nope"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("unknown guard rule 'nope'; the rules are unreadable, "
+                                 "preview-workspace,")));
 }
 
 }  // namespace

@@ -51,6 +51,9 @@ class Splitter {
 
   absl::Status Run() { return ParseList(/*until_paren=*/false); }
 
+  /// The byte offset of the error Run returned.
+  size_t error_at() const { return error_at_; }
+
   // Reads `s_` as the inside of double quotes without the closing quote
   // (an unquoted here-document body): only its substitutions matter.
   absl::Status ScanExpansions() {
@@ -71,11 +74,22 @@ class Splitter {
   }
 
  private:
-  absl::Status Error(std::string_view what, size_t at) const {
+  absl::Status Error(std::string_view what, size_t at) {
+    error_at_ = at;
     return absl::InvalidArgumentError(absl::StrCat(ToAbsl(what), " at byte ", at));
   }
 
   bool At(std::string_view token) const { return s_.substr(pos_, token.size()) == token; }
+
+  // Commands out_[first...] were read from a copy of s_[begin, end) (a
+  // backtick's body, a here-document, an arithmetic expansion): their
+  // ranges become that construct's.
+  void Place(size_t first, size_t begin, size_t end) {
+    for (size_t i = first; i < out_.size(); ++i) {
+      out_[i].begin = begin;
+      out_[i].end = end;
+    }
+  }
 
   // Pushes the command being read (unless it is empty or not a command)
   // and hands its here-documents to the next newline.
@@ -98,8 +112,11 @@ class Splitter {
     std::vector<PendingHeredoc> pending = std::move(pending_);
     pending_.clear();
     for (const PendingHeredoc& h : pending) {
+      const size_t body_begin = pos_;
+      size_t body_end = pos_;
       std::string body;
       while (pos_ < s_.size()) {
+        body_end = pos_;
         size_t eol = s_.find('\n', pos_);
         std::string_view line = s_.substr(pos_, eol == std::string_view::npos ? s_.npos : eol - pos_);
         pos_ = eol == std::string_view::npos ? s_.size() : eol + 1;
@@ -108,11 +125,24 @@ class Splitter {
           while (!compare.empty() && compare.front() == '\t') compare.remove_prefix(1);
         }
         if (compare == h.delimiter) break;
+        body_end = pos_;
         absl::StrAppend(&body, ToAbsl(compare), "\n");
       }
       if (!h.quoted) {
+        const size_t first = out_.size();
         Splitter scan(body, out_, depth_ + 1);
-        FOPS_RETURN_IF_ERROR(scan.ScanExpansions());
+        if (absl::Status status = scan.ScanExpansions(); !status.ok()) {
+          error_at_ = body_begin;  // inner offsets are in the body's copy
+          return status;
+        }
+        if (h.strip_tabs) {
+          Place(first, body_begin, body_end);  // the copy lost the tabs
+        } else {
+          for (size_t i = first; i < out_.size(); ++i) {  // the copy is the text itself
+            out_[i].begin += body_begin;
+            out_[i].end += body_begin;
+          }
+        }
       }
       if (h.command != kNoCommand) out_[h.command].heredoc += body;
     }
@@ -280,6 +310,7 @@ class Splitter {
     } else if (op == "<<<") {
       absl::StrAppend(&b.command.heredoc, target.text, "\n");
     }
+    if (!b.command.words.empty()) b.command.end = pos_;
     return absl::OkStatus();
   }
 
@@ -287,6 +318,7 @@ class Splitter {
   // command position and the states of `case`.
   absl::Status ReadWord(Building& b, std::vector<CaseState>& cases) {
     ShellWord word;
+    const size_t start = pos_;
     FOPS_RETURN_IF_ERROR(ParseWord(word));
     const bool reserved_position = !word.quoted && b.at_command_position();
     const std::string& t = word.text;
@@ -341,7 +373,9 @@ class Splitter {
       }
     }
     b.after_time = false;
+    if (b.command.words.empty()) b.command.begin = start;
     b.command.words.push_back(std::move(word));
+    b.command.end = pos_;
     return absl::OkStatus();
   }
 
@@ -558,7 +592,9 @@ class Splitter {
     std::vector<ShellCommand> lenient;
     Splitter inside(inner, lenient, depth_ + 1);
     if (inside.Run().ok()) {
+      const size_t first = out_.size();
       for (ShellCommand& command : lenient) out_.push_back(std::move(command));
+      Place(first, at, i);
     }
     pos_ = i;
     return absl::OkStatus();
@@ -584,8 +620,13 @@ class Splitter {
       body.push_back(c);
       ++pos_;
     }
+    const size_t first = out_.size();
     Splitter inner(body, out_, depth_ + 1);
-    FOPS_RETURN_IF_ERROR(inner.Run());
+    if (absl::Status status = inner.Run(); !status.ok()) {
+      error_at_ = at;  // inner offsets are in the body's copy
+      return status;
+    }
+    Place(first, at, pos_);
     w.text.append(s_.substr(at, pos_ - at));
     w.literal = false;
     return absl::OkStatus();
@@ -661,6 +702,7 @@ class Splitter {
   int depth_;
   size_t pos_ = 0;
   std::vector<PendingHeredoc> pending_;
+  size_t error_at_ = 0;
 };
 
 }  // namespace
@@ -672,11 +714,15 @@ std::vector<std::string> ShellCommand::texts() const {
   return texts;
 }
 
-absl::StatusOr<std::vector<ShellCommand>> SplitShell(std::string_view script) {
+absl::StatusOr<std::vector<ShellCommand>> SplitShell(std::string_view script,
+                                                     size_t* error_offset) {
   std::vector<ShellCommand> commands;
   Splitter splitter(script, commands, 0);
   absl::Status status = splitter.Run();
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    if (error_offset != nullptr) *error_offset = splitter.error_at();
+    return status;
+  }
   return commands;
 }
 

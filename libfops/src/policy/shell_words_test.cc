@@ -153,5 +153,33 @@ TEST(ShellWordsTest, AssignmentsAreRecognised) {
   EXPECT_FALSE(IsShellAssignment("kubectl"));
 }
 
+// Where each command's text is: `fops guard --script` names the line a
+// refused command starts on and shows its text.
+TEST(ShellWordsTest, CommandsKnowWhereTheirTextIs) {
+  const std::string script =
+      "make build\n"
+      "if true; then\n"
+      "  kubectl \\\n    set image d a=b >log 2>&1\n"
+      "fi; echo $(helm list) `argocd app list`\n"
+      "cat <<EOF\n"
+      "x $(helm list -A)\n"
+      "EOF\n";
+  absl::StatusOr<std::vector<ShellCommand>> commands = SplitShell(script);
+  ASSERT_THAT(commands, IsOk());
+  std::vector<std::string> spans;
+  for (const ShellCommand& c : *commands) spans.push_back(script.substr(c.begin, c.end - c.begin));
+  EXPECT_THAT(spans, ElementsAre("make build", "true", "kubectl \\\n    set image d a=b >log 2>&1",
+                                 "helm list", "`argocd app list`",
+                                 "echo $(helm list) `argocd app list`", "cat <<EOF",
+                                 "helm list -A"));
+}
+
+TEST(ShellWordsTest, ErrorOffsetIsWhereReadingStopped) {
+  size_t offset = 0;
+  EXPECT_THAT(SplitShell("echo ok\necho 'oops\n", &offset),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unterminated single quote")));
+  EXPECT_EQ(offset, 13u);
+}
+
 }  // namespace
 }  // namespace fops

@@ -5,11 +5,14 @@
     fops guard -- kubectl set image deploy/api api=x     # exit 3, prints the rule
     fops guard --shell 'make && helm upgrade --install api-dev charts/api -n fractalops-dev'
     fops guard --mode deployment -- argocd app sync fractalops-api
-    fops guard --script ops/deploy.sh                   # every command of a script
+    fops guard --script ops/deploy.sh                   # every command of a script, by line
     fops guard --rules                                  # the rule table
+    fops guard --explain kubectl-mutation               # why a rule exists, what to do instead
 
-Exit 0 when allowed, 3 (refused by policy) when refused, 2 for bad usage, so
-a team can check its scripts in CI. See docs/guard.md.
+Exit 0 when allowed, 3 (refused by policy) when refused, 2 for bad usage
+(an unknown rule too), so a team can check its scripts in CI. A script's
+refused commands are each reported as ``FILE:LINE: COMMAND: refused by guard
+rule ...``, LINE being where the command starts.
 """
 from __future__ import annotations
 
@@ -23,18 +26,20 @@ from fops import cli
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "guard", usage="fops guard [--mode MODE] [options] (--shell STRING | --script FILE | "
-                       "-- ARGV ... | --rules)",
+                       "-- ARGV ... | --rules | --explain RULE)",
         help="check a command against the guard without running it",
         description="Checks a command as the engine would before running it: argv after --, "
                     "a shell string with --shell (as `sh -c STRING`), or a shell script file "
-                    "with --script. Exit 0: allowed; exit 3: refused (the rule and the seed "
-                    "boundary it protects are printed). Nothing is run.")
+                    "with --script. Exit 0: allowed; exit 3: refused (the rule, its reason and "
+                    "what the guard saw are printed). Nothing is run. --explain RULE tells why a "
+                    "rule exists and what to do instead.")
     parser.add_argument("--mode", default="development",
                         help="development (default), staging or deployment")
     parser.add_argument("--shell", action="append", default=[], metavar="STRING",
                         help="a shell string, checked as `sh -c STRING` (repeatable)")
     parser.add_argument("--script", action="append", default=[], metavar="FILE",
-                        help="a shell script file, every command in it (repeatable)")
+                        help="a shell script file: every command in it, each refused one "
+                             "reported as FILE:LINE (repeatable)")
     parser.add_argument("-f", "--file", metavar="FILE",
                         help="take the guard settings (guard_settings(...)) from this Tiltfile")
     parser.add_argument("--dev-namespace", action="append", metavar="NS",
@@ -43,7 +48,11 @@ def register(subparsers) -> None:
                         help="dev releases end with this (default -dev)")
     parser.add_argument("--staging-target", action="append", default=[], metavar="RELEASE/NS",
                         help="staging mode: a canonical release named as a target")
-    parser.add_argument("--rules", action="store_true", help="print every rule and exit")
+    parser.add_argument("--rules", action="store_true",
+                        help="print every rule (id and what it refuses) and exit")
+    parser.add_argument("--explain", metavar="RULE",
+                        help="print why RULE exists, what it refuses, what to do instead and "
+                             "examples, and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when allowed")
     parser.set_defaults(func=run)
 
@@ -73,12 +82,14 @@ def _guard(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from fops import _fops
 
+    if args.explain is not None:
+        print(_fops.explain_guard_rule(args.explain), end="")
+        return cli.EXIT_OK
     if args.rules:
-        for rule_id, boundary, refuses in _fops.guard_rules():
+        for rule_id, _reason, refuses in _fops.guard_rules():
             print(rule_id)
-            if boundary:
-                print(f'  protects: "{boundary}"')
-            print(f"  refuses:  {refuses}")
+            print(f"  {refuses}")
+        print("\n`fops guard --explain RULE`: why a rule exists, what to do instead, examples")
         return cli.EXIT_OK
     commands = []
     if args.tiltfile_args:
@@ -97,8 +108,10 @@ def run(args: argparse.Namespace) -> int:
     guard = _guard(args)
     refused = False
     for kind, command in commands:
-        shown = _fops.shell_join(command) if kind == "argv" else (
-            command if kind == "shell" else kind[len("script "):])
+        if kind.startswith("script "):
+            refused |= _check_script(guard, kind[len("script "):], command, args.quiet)
+            continue
+        shown = _fops.shell_join(command) if kind == "argv" else command
         refusal = guard.refusal(command, dir=os.getcwd())
         if refusal is None:
             if not args.quiet:
@@ -109,3 +122,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"refused ({guard.mode} mode): {shown}", file=sys.stderr)
         print(f"  {message}", file=sys.stderr)
     return cli.EXIT_POLICY if refused else cli.EXIT_OK
+
+
+def _check_script(guard, path: str, text: str, quiet: bool) -> bool:
+    """Reports every refused command of a script by the line it starts on;
+    True when any was refused."""
+    refusals = guard.script_refusals(text, dir=os.getcwd())
+    if not refusals:
+        if not quiet:
+            print(f"allowed ({guard.mode} mode): {path}")
+        return False
+    for line, command, _rule, message in refusals:
+        print(f"{path}:{line}: {command}: {message}", file=sys.stderr)
+    return True

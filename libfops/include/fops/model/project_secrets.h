@@ -2,7 +2,8 @@
 // secrets are the values of the environment's secret-looking variables
 // (Redactor::FromEnvironment) plus the values of every resource's env= and
 // serve_env= entries whose names look secret (Redactor::IsSecretName): the
-// rule `fops plan --json` shows env values by. The engine builds one such
+// rule `fops plan --json` shows env values by; and a registry token the
+// build plane reads from a variable (an image's `registry_credential`). The engine builds one such
 // Redactor per run and passes everything it hands out through it; the
 // command's own environment still gets the real values.
 //

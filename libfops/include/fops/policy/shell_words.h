@@ -42,6 +42,12 @@ struct ShellWord {
 struct ShellCommand {
   std::vector<ShellWord> words;  ///< leading NAME=value assignments included
   std::string heredoc;           ///< here-document or here-string fed to it, if any
+  /// Where its text is in the script: from its first word to the end of its
+  /// last word or redirection. A command read from a copy of the text (a
+  /// backtick's body, a `<<-` here-document, `$((…))`) has the range of
+  /// that construct.
+  size_t begin = 0;
+  size_t end = 0;  ///< one past its last byte
   /// The words' texts, for tests and messages.
   std::vector<std::string> texts() const;
 };
@@ -50,8 +56,10 @@ struct ShellCommand {
 /// inside a substitution come before the command whose word holds it.
 /// kInvalidArgument (naming the byte offset) for text a shell would reject
 /// as incomplete: an unterminated quote, `$(`, backtick or `${`, an
-/// unmatched `)`, or nesting deeper than 64.
-absl::StatusOr<std::vector<ShellCommand>> SplitShell(std::string_view script);
+/// unmatched `)`, or nesting deeper than 64; `error_offset`, when given,
+/// then receives that offset.
+absl::StatusOr<std::vector<ShellCommand>> SplitShell(std::string_view script,
+                                                     size_t* error_offset = nullptr);
 
 /// True when `word` is a shell assignment, NAME=value (NAME a valid name).
 bool IsShellAssignment(std::string_view word);
