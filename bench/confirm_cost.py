@@ -17,6 +17,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
 
+from fixtures.kube import Kube, local_cluster, skip_reason  # noqa: E402
 from fixtures.registry import Registry  # noqa: E402
 
 
@@ -31,6 +32,25 @@ def push_scratch_image(storage: str, ref: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def start_cluster_with_a_release(directory: str, env: dict) -> bool:
+    """The local control plane with one release Helm installed (tests/data/kube-chart);
+    adds its env to `env`. False (and helm status is skipped) without the binaries."""
+    reason = skip_reason()
+    if reason:
+        print(f"confirm_cost: helm status is skipped: {reason}", file=sys.stderr)
+        return False
+    started = local_cluster("start", directory)
+    if started.returncode != 0:
+        raise SystemExit(f"local-cluster start failed:\n{started.stdout}")
+    kube = Kube(directory)
+    kube.kubectl("create", "namespace", "bench")
+    kube.helm("upgrade", "--install", "bench-dev", os.path.join(ROOT, "tests", "data", "kube-chart"),
+              "-n", "bench", "--wait")
+    env.update(kube.env)
+    env.update(FOPS_BENCH_HELM_RELEASE="bench-dev", FOPS_BENCH_HELM_NAMESPACE="bench")
+    return True
+
+
 def main() -> int:
     build_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "main")
     bench = os.path.join(build_dir, "bench", "confirm_bench")
@@ -43,21 +63,15 @@ def main() -> int:
             ref = f"{registry.host}/bench/app:dev-1"
             push_scratch_image(os.path.join(tmp, "storage"), ref)
             env["FOPS_BENCH_IMAGE"] = ref
-            cluster = None
-            try:
-                from fixtures.kube import LocalCluster  # the local control plane, if built
-                cluster = LocalCluster.start_for_bench(os.path.join(tmp, "kube"))
-                env.update(cluster.bench_env())
-            except Exception as exc:  # noqa: BLE001  (the registry figures stand alone)
-                print(f"confirm_cost: no local control plane, helm status is skipped: {exc}",
-                      file=sys.stderr)
+            cluster = os.path.join(tmp, "kube")
+            started = start_cluster_with_a_release(cluster, env)
             try:
                 return subprocess.run([bench, "--benchmark_repetitions=3",
                                        "--benchmark_report_aggregates_only=true"],
                                       env=env).returncode
             finally:
-                if cluster is not None:
-                    cluster.stop()
+                if started:
+                    local_cluster("stop", cluster, timeout=120)
         finally:
             registry.stop()
             shutil.rmtree(os.path.join(tmp, "storage"), ignore_errors=True)
