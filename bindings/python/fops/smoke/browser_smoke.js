@@ -115,13 +115,15 @@ async function main() {
     problems.push(what);
     say(`✘ ${what}`);
   };
-  // One scratch directory holds Chromium's fresh profile and its TMPDIR
-  // (its singleton socket), so removing it leaves nothing behind, also
-  // when fops stopped Chromium before it could clean up after itself.
+  // One scratch directory holds Chromium's fresh profile and the TMPDIR of
+  // Chromium (its singleton socket) and of playwright-core (its artifacts),
+  // so removing it leaves nothing behind, also when fops stopped them
+  // before they could clean up after themselves.
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fops-chromium-'));
   const profile = path.join(scratch, 'profile');
   const tmp = path.join(scratch, 'tmp');
   fs.mkdirSync(tmp);
+  process.env.TMPDIR = tmp;  // os.tmpdir() from now on, and Chromium's environment
   process.on('exit', () => {
     try {
       fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
@@ -136,7 +138,7 @@ async function main() {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: args.chromium, headless: true, args: CHROMIUM_FLAGS,
       timeout: Math.max(args.timeoutMs, LAUNCH_MS), viewport: { width: 1280, height: 720 },
-      ignoreHTTPSErrors: args.insecure, env: { ...process.env, TMPDIR: tmp },
+      ignoreHTTPSErrors: args.insecure,
     });
   } catch (err) {
     exitIfStopped();
