@@ -1,7 +1,8 @@
 // The `fops` command's front door. `fops ci` whose Tiltfile load is
-// recorded in the plan cache runs here, in C++, in a few milliseconds;
-// everything else (every other subcommand, --help, a changed Tiltfile) is
-// handed, unchanged, to the Python command (fops.cli.main) by exec, so the
+// recorded in the plan cache runs here, in C++, in a few milliseconds, and
+// so does `fops smoke http` (what http_smoke resources run); everything
+// else (every other subcommand, --help, a changed Tiltfile) is handed,
+// unchanged, to the Python command (fops.cli.main) by exec, so the
 // process, its pid and its signals stay the same.
 //
 // Python is found as FOPS_PYTHON, else the python3 (or python) beside this
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "fops/cli/cached_ci.h"
+#include "fops/cli/smoke_http_command.h"
 
 namespace {
 
@@ -66,6 +68,7 @@ std::string FindPython() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (std::optional<int> code = fops::RunNativeSmoke(args)) return *code;
   if (std::optional<int> code = fops::RunCachedCi(args)) return *code;
   std::fflush(nullptr);
   ExecPython(argc, argv);

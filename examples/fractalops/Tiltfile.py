@@ -1,8 +1,8 @@
-# The FractalOps dev loop as a fops Tiltfile (first part: the images).
-# Every image gets its registry, tag and cache scope from the build plane;
-# the Helm dev releases, the port-forward and the smokes follow (see
-# /work/shared/sketch/Tiltfile.py) and receive each image's pushed
-# reference as `runtime.ref` / `runtime.repository` + `runtime.tag`.
+# The FractalOps dev loop as a fops Tiltfile: images, Helm dev releases, a
+# port-forward to the portal and its smokes. Every image gets its registry,
+# tag and cache scope from the build plane; the releases receive each
+# image's pushed reference as `runtime.ref` / `runtime.repository` +
+# `runtime.tag`.
 #
 #   fops plan -f examples/fractalops/Tiltfile.py     # the exact buildah argv
 #   fops mode staging --build-only runtime            # staging tag + staging cache scope
@@ -24,7 +24,8 @@ portal = image_build("portal", context="portal", dockerfile="portal/Dockerfile",
 # bounds. `canonical=` names the Argo-owned release that `fops mode staging
 # TARGET` may upgrade with a staging image (only when the target is named).
 config.define_bool("worker")
-cfg = config.parse()                     # fops up -- --worker
+config.define_bool("e2e")
+cfg = config.parse()                     # fops up -- --worker --e2e
 
 helm_release("api", release="fractalops-api-dev", chart="charts/fractalops-api",
              namespace="fractalops-dev", image=runtime, autoscaling=(2, 6),
@@ -39,6 +40,20 @@ if cfg.get("worker"):
                  namespace="fractalops-dev", image=runtime, autoscaling=(1, 4),
                  values=["charts/fractalops-worker/values-dev.yaml"],
                  canonical=("fractalops-worker", "fractalops"))
+
+# --- port-forward and smokes (docs/smoke.md) -----------------------------------
+# The portal's dev release on 127.0.0.1:8080 (kubectl port-forward: a
+# diagnostic the guard allows), its real routes checked, and with `-- --e2e`
+# a real Chromium smoke that writes output/playwright/tilt-portal-smoke.png
+# (manual: `fops ci portal-e2e-smoke -- --e2e`, or `fops trigger` in a session).
+port_forward("portal-forward", target="svc/fractalops-portal-dev", namespace="fractalops-dev",
+             local_port=8080, remote_port=80, resource_deps=["portal"])
+http_smoke("routes", base="http://127.0.0.1:8080", routes=["/", "/api/health"],
+           resource_deps=["portal-forward", "api"])
+if cfg.get("e2e"):
+    browser_smoke("portal-e2e-smoke", url="http://127.0.0.1:8080/",
+                  screenshot="output/playwright/tilt-portal-smoke.png",
+                  trigger_mode=TRIGGER_MODE_MANUAL, resource_deps=["portal-forward"])
 
 # `fops mode deploy` stops the session, syncs these with Argo CD and waits
 # until each is Synced and Healthy (ARGOCD_SERVER / ARGOCD_AUTH_TOKEN).

@@ -540,3 +540,8 @@ import fops.modes as _modes  # noqa: E402
 
 __all__ += (list(_images.__all__) + list(_helm.__all__) + list(_modes.__all__) +
             list(_kube.__all__))
+
+from fops.smokes import *  # noqa: E402,F401,F403  http_smoke, browser_smoke, port_forward
+import fops.smokes as _smokes  # noqa: E402
+
+__all__ += list(_smokes.__all__)

@@ -1,5 +1,6 @@
 // Python shims for the cli layer: the plan cache the Python `fops ci`
-// records into and the native `fops` command reads (fops/plan_cache.py).
+// records into and the native `fops` command reads (fops/plan_cache.py),
+// and `fops smoke http` for the Python command.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -10,6 +11,7 @@
 #include "bindings.h"
 #include "fops/cli/cached_ci.h"
 #include "fops/cli/plan_cache.h"
+#include "fops/cli/smoke_http_command.h"
 
 namespace fops::python {
 namespace py = pybind11;
@@ -25,6 +27,14 @@ PlanInput::Kind KindOrRaise(const std::string& name) {
 }  // namespace
 
 void BindCli(py::module_& m) {
+  m.def("smoke_http_main",
+        [](const std::vector<std::string>& argv) {
+          py::gil_scoped_release release;
+          return SmokeHttpMain(argv, stdout, stderr);
+        },
+        py::arg("argv"),
+        "`fops smoke http ARGV...`: checks the routes, printing to the process's stdout; "
+        "returns the exit code (0 ok, 1 a route failed, 2 bad usage).");
   m.def("plan_cache_setting", &PlanCacheSetting,
         "FOPS_PLAN_CACHE as 'off', 'explain' or 'on', read as the native command reads it.");
   m.def("plan_cache_path",

@@ -208,6 +208,7 @@ class Engine::Impl : public OutputListener {
     Node& n = nodes_[it->second.node];
     n.last_lines.emplace_back(line);
     if (n.last_lines.size() > kLastLines) n.last_lines.pop_front();
+    if (!it->second.serve) n.update_last_line = std::string(line);
     for (Observer* o : options_.observers) o->OnOutput(resource(it->second.node), stream, line);
   }
 
@@ -231,6 +232,7 @@ class Engine::Impl : public OutputListener {
     absl::Duration duration = absl::ZeroDuration();  // set when final
     std::string reason;
     std::deque<std::string> last_lines;
+    std::string update_last_line;  // the running update's last line (a smoke's verdict)
     // Readiness probing, while the serve command runs and is not ready.
     bool probing = false;
     absl::Time next_probe = absl::InfiniteFuture();
@@ -307,6 +309,7 @@ class Engine::Impl : public OutputListener {
   absl::StatusOr<uint64_t> StartCommand(int i, const Command& command, bool serve);
   void HandleResult(const CommandResult& r);
   std::string Why(int i, const CommandResult& r) const;
+  std::string SmokeVerdict(int i, std::string reason, bool failed) const;
   bool Settled() const { return unsettled_ == 0; }
   bool ProbesInFlight() const {
     for (int i : probe_nodes_) {
@@ -485,6 +488,7 @@ void Engine::Impl::RunUpdate(int i, std::string reason) {
   Node& n = nodes_[i];
   const Resource& r = resource(i);
   n.reason = std::move(reason);
+  n.update_last_line.clear();
   for (Observer* o : options_.observers) o->OnResourceStarted(r, n.reason);
   if (!r.cmd.empty()) n.steps.push_back(&r.cmd);
   for (const Command& c : r.then_cmds) {
@@ -562,7 +566,7 @@ void Engine::Impl::AfterUpdate(int i) {
     }
     StartServe(i);
   } else {
-    Finish(i, ResourceStatus::kSucceeded, nodes_[i].reason);
+    Finish(i, ResourceStatus::kSucceeded, SmokeVerdict(i, nodes_[i].reason, false));
   }
 }
 
@@ -773,6 +777,15 @@ std::string Engine::Impl::Why(int i, const CommandResult& r) const {
   return why;
 }
 
+// A smoke (kind "smoke") ends its output with a one-line verdict ("3 routes
+// ok, slowest /api/health 41 ms"): that line is its reason, after the exit
+// status when it failed, so the summary and telemetry say what was checked.
+std::string Engine::Impl::SmokeVerdict(int i, std::string reason, bool failed) const {
+  const std::string& verdict = nodes_[i].update_last_line;
+  if (resource(i).kind != "smoke" || verdict.empty()) return reason;
+  return failed ? absl::StrCat(reason, ": ", verdict) : verdict;
+}
+
 void Engine::Impl::HandleResult(const CommandResult& r) {
   auto it = commands_.find(r.id);
   if (it == commands_.end()) return;
@@ -799,7 +812,8 @@ void Engine::Impl::HandleResult(const CommandResult& r) {
   if (!resource(ref.node).allow_parallel) --exclusive_running_;
   if (we_stopped) return;  // Teardown sets the status
   if (!r.ok()) {
-    Fail(ref.node, Why(ref.node, r));
+    Fail(ref.node, r.kind == ExitKind::kExited ? SmokeVerdict(ref.node, Why(ref.node, r), true)
+                                               : Why(ref.node, r));
     return;
   }
   if (++n.step < n.steps.size()) {
