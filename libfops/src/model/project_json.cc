@@ -348,6 +348,8 @@ absl::StatusOr<Project> ProjectFromJson(std::string_view text, std::string_view 
   } catch (const json::parse_error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(ToAbsl(source), ": invalid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const json::exception& e) {  // a number too large for a double (1e400)
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(source), ": invalid JSON: ", e.what()));
   }
   Project project;
   absl::Status status = [&]() -> absl::Status {
