@@ -156,7 +156,12 @@ PlanRequest MakePlanRequest(std::string_view tiltfile, std::string_view subcomma
 
 std::filesystem::path PlanCachePath(const PlanRequest& request) {
   std::filesystem::path state_dir = StateDirFor(std::filesystem::path(request.tiltfile).parent_path());
-  return state_dir / "plan-cache" / (Xxh128Hex(RequestToJson(request).dump()) + ".json");
+  // Arguments and paths are bytes, not always UTF-8: invalid sequences are
+  // replaced for naming only (valid text names the same file as before);
+  // two requests that meet there differ in the file's request and miss.
+  const std::string key =
+      RequestToJson(request).dump(-1, ' ', false, json::error_handler_t::replace);
+  return state_dir / "plan-cache" / (Xxh128Hex(key) + ".json");
 }
 
 absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan& plan) {
@@ -172,7 +177,15 @@ absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan
               {"selection", plan.selection},
               {"guard", GuardToJson(plan.guard)},
               {"project", json::parse(ProjectToJson(plan.project))}};
-  absl::Status status = WriteFileAtomic(path, doc.dump(1) + "\n");
+  std::string text;
+  try {
+    text = doc.dump(1) + "\n";
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": plan not stored: it holds text that is not UTF-8 (",
+                     e.what(), ")"));
+  }
+  absl::Status status = WriteFileAtomic(path, text);
   if (!status.ok()) return status;
   std::error_code ec;
   std::filesystem::permissions(path, std::filesystem::perms::owner_read |

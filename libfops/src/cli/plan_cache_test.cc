@@ -158,5 +158,25 @@ TEST_F(PlanCacheTest, RequestsNameTheirOwnPlans) {
   EXPECT_EQ(PlanCachePath(request).parent_path().filename(), "plan-cache");
 }
 
+// Found by fuzz/plan_cache_fuzzer.cc: `fops ci -- $'\xff'` (or a Tiltfile
+// path that is not UTF-8) ended the native command with an uncaught JSON
+// exception while it named the plan file.
+TEST_F(PlanCacheTest, ArgumentsThatAreNotUtf8NameAPlanAndAreNeverStoredHalfway) {
+  PlanRequest request = plan_.request;
+  request.args = {"--name=caf\xe9"};
+  const std::filesystem::path path = PlanCachePath(request);
+  EXPECT_EQ(path.parent_path().filename(), "plan-cache");
+  PlanRequest other = request;
+  other.args = {"--name=caf\xe8"};
+  EXPECT_EQ(PlanCachePath(other), path);  // the same name; the file's request tells them apart
+  request.args = {"--name=caf\xc3\xa9"};
+  EXPECT_NE(PlanCachePath(request), path);
+
+  plan_.request = other;
+  EXPECT_THAT(StoreCachedPlan(path, plan_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 }  // namespace
 }  // namespace fops
