@@ -326,9 +326,17 @@ class Inspector {
   // than the whole check.
   absl::Status Finish(const absl::Status& status) {
     if (status.ok()) return status;
-    std::string message =
-        Redactor::FromEnvironment().Redact(redactor_.Redact(ToStd(status.message())));
-    return absl::Status(status.code(), message);
+    // "refused by guard rule <id>:" stays as written: a secret that happens
+    // to be a word of the id ("push") must not hide the rule.
+    const std::string_view message = ToStd(status.message());
+    size_t keep = 0;
+    if (StartsWith(message, kRefusedPrefix)) {
+      keep = std::min(message.size(), message.find(':', kRefusedPrefix.size()) + 1);
+    }
+    return absl::Status(status.code(),
+                        absl::StrCat(ToAbsl(message.substr(0, keep)),
+                                     Redactor::FromEnvironment().Redact(
+                                         redactor_.Redact(message.substr(keep)))));
   }
 
   absl::Status Refuse(std::string_view rule_id, std::string_view detail) const {

@@ -92,6 +92,19 @@ TEST(GuardTest, NeverEchoesSecrets) {
                                AllOf(Not(HasSubstr("abcd1234efgh")), Not(HasSubstr("/secret")))));
 }
 
+// Found by fuzz/guard_fuzzer.cc: a credential that is also a word of the
+// rule id ("push" in release-tag-push) was masked inside the id, and
+// GuardRuleOf (exit codes, `fops guard`) no longer knew the rule.
+TEST(GuardTest, SecretsNeverMaskTheRuleId) {
+  Guard guard;
+  absl::Status status =
+      guard.CheckArgv({"podman", "push", "--creds", "push", "ghcr.io/yamonco/api:latest"});
+  EXPECT_EQ(GuardRuleOf(status), "release-tag-push");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr("refused by guard rule release-tag-push: "),
+                                     HasSubstr("[REDACTED]"))));
+}
+
 class GuardScriptTest : public ::testing::Test {
  protected:
   void SetUp() override {
