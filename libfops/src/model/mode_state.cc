@@ -191,7 +191,11 @@ absl::Status SaveModeState(const std::filesystem::path& state_dir, const ModeSta
     }
     json["apps"] = std::move(apps);
   }
-  return Annotate(WriteFileAtomic(ModeStatePath(state_dir), json.dump(2) + "\n"),
+  // Details quote what servers answered, which need not be UTF-8: such
+  // bytes become U+FFFD rather than an exception that loses the record.
+  return Annotate(WriteFileAtomic(ModeStatePath(state_dir),
+                                  json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                      "\n"),
                   "recording the mode");
 }
 
