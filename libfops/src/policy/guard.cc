@@ -310,6 +310,7 @@ class Inspector {
       : config_(config), dir_(spec.dir) {
     for (const auto& [name, value] : spec.env) {
       vars_[name] = Arg{value};
+      exported_.insert(name);
       if (Redactor::IsSecretName(name)) redactor_.AddSecret(value);
     }
   }
@@ -462,7 +463,12 @@ class Inspector {
 
   std::optional<Arg> Lookup(const Env& overlay, const std::string& name) const {
     if (auto it = overlay.find(name); it != overlay.end()) return it->second;
-    if (auto it = vars_.find(name); it != vars_.end()) return it->second;
+    // A shell variable reaches a command only when exported (NAME=value
+    // alone sets one that the next command does not see).
+    if (auto it = vars_.find(name); it != vars_.end() &&
+                                    (exported_.count(name) || std::getenv(name.c_str()) != nullptr)) {
+      return it->second;
+    }
     if (const char* env = std::getenv(name.c_str()); env != nullptr) return Arg{env};
     return std::nullopt;
   }
@@ -593,11 +599,24 @@ class Inspector {
       return status;
     }
     if (Contains({"export", "declare", "typeset", "local", "readonly"}, name)) {
+      // export, and declare/typeset -x, put variables in the environment.
+      bool exports = name == "export";
+      for (size_t i = 1; i < args.size(); ++i) {
+        if ((name == "declare" || name == "typeset") && StartsWith(args[i].text, "-") &&
+            args[i].text.find('x') != std::string::npos) {
+          exports = true;
+        }
+      }
       for (size_t i = 1; i < args.size(); ++i) {
         if (IsShellAssignment(args[i].text)) {
           Env assigned;
           Assign(args[i], assigned);
-          for (auto& [var, value] : assigned) vars_[var] = value;
+          for (auto& [var, value] : assigned) {
+            vars_[var] = value;
+            if (exports) exported_.insert(var);
+          }
+        } else if (exports && !StartsWith(args[i].text, "-")) {
+          exported_.insert(args[i].text);  // export NAME
         }
       }
       return absl::OkStatus();
@@ -612,6 +631,7 @@ class Inspector {
     if (name == "unset" || name == "unalias") {
       for (size_t i = 1; i < args.size(); ++i) {
         vars_.erase(args[i].text);
+        exported_.erase(args[i].text);
         if (name == "unalias") aliases_.erase(args[i].text);
       }
       return absl::OkStatus();
@@ -1308,6 +1328,7 @@ class Inspector {
   std::string dir_;
   Redactor redactor_;
   std::map<std::string, Arg> vars_;
+  std::set<std::string> exported_;  // names of vars_ in the environment of commands
   std::map<std::string, std::string> aliases_;
   std::set<std::string> expanding_;
   std::set<std::string> scripts_read_;

@@ -105,6 +105,25 @@ TEST(GuardTest, SecretsNeverMaskTheRuleId) {
                                      HasSubstr("[REDACTED]"))));
 }
 
+// Found with fuzz/guard_fuzzer.cc's invariant (a script the guard allows
+// runs no command it refuses as argv): NAME=value alone sets a shell
+// variable that the next command's environment does not hold, so helm
+// used the kube context's namespace while the guard read HELM_NAMESPACE.
+TEST(GuardTest, OnlyExportedVariablesReachACommandsEnvironment) {
+  Guard guard;
+  EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev; helm upgrade --install api-dev c"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("helm-dev-namespace")));
+  EXPECT_THAT(guard.CheckShell("export HELM_NAMESPACE=fractalops-dev; helm upgrade --install api-dev c"),
+              IsOk());
+  EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev; export HELM_NAMESPACE; "
+                               "helm upgrade --install api-dev c"),
+              IsOk());
+  EXPECT_THAT(guard.CheckShell("declare -x HELM_NAMESPACE=fractalops-dev\nhelm upgrade --install api-dev c"),
+              IsOk());
+  EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev helm upgrade --install api-dev c"), IsOk());
+}
+
 class GuardScriptTest : public ::testing::Test {
  protected:
   void SetUp() override {
