@@ -374,6 +374,19 @@ class Inspector {
     return status;
   }
 
+  // A script another shell process runs (sh -c, bash x.sh, su -c, ...):
+  // what it assigns, exports or aliases ends with that process.
+  absl::Status ChildScript(std::string_view text, std::string via) {
+    std::map<std::string, Arg> vars = vars_;
+    std::set<std::string> exported = exported_;
+    std::map<std::string, std::string> aliases = aliases_;
+    absl::Status status = Script(text, std::move(via));
+    vars_ = std::move(vars);
+    exported_ = std::move(exported);
+    aliases_ = std::move(aliases);
+    return status;
+  }
+
   Arg ResolveVariable(const std::string& name, const ShellWord& word) const {
     if (auto it = vars_.find(name); it != vars_.end()) {
       Arg value = it->second;
@@ -738,8 +751,8 @@ class Inspector {
   absl::Status Flock(const Args& args, Env& overlay) {
     for (size_t i = 1; i < args.size(); ++i) {
       const std::string& t = args[i].text;
-      if ((t == "-c" || t == "--command") && i + 1 < args.size()) return Script(args[i + 1].text, "flock -c");
-      if (StartsWith(t, "--command=")) return Script(t.substr(10), "flock -c");
+      if ((t == "-c" || t == "--command") && i + 1 < args.size()) return ChildScript(args[i + 1].text, "flock -c");
+      if (StartsWith(t, "--command=")) return ChildScript(t.substr(10), "flock -c");
     }
     // flock [options] FILE COMMAND ...
     return Wrapped("flock", args, SkipOptions(args, 1, {"--timeout", "--conflict-exit-code"}, "wE") + 1, overlay);
@@ -754,7 +767,7 @@ class Inspector {
     size_t i = SkipOptions(args, 1, {"--interval"}, "n");
     if (i >= args.size()) return absl::OkStatus();
     if (exec) return Wrapped("watch -x", args, i, overlay);
-    return Script(JoinTexts(args, i), "watch");  // watch runs its words with sh -c
+    return ChildScript(JoinTexts(args, i), "watch");  // watch runs its words with sh -c
   }
 
   absl::Status Shell(const std::string& name, const Args& args, const std::string& heredoc) {
@@ -786,18 +799,18 @@ class Inspector {
     if (command_string) {
       if (i >= args.size()) return absl::OkStatus();
       if (!args[i].known) return absl::OkStatus();  // "$SCRIPT": not visible; see docs/guard.md
-      return Script(args[i].text, absl::StrCat(name, " -c"));
+      return ChildScript(args[i].text, absl::StrCat(name, " -c"));
     }
     if (i < args.size() && !read_stdin) return ScriptFile(args[i], name, /*require_shebang=*/false);
-    if (!heredoc.empty()) return Script(heredoc, absl::StrCat(name, " <<EOF"));
+    if (!heredoc.empty()) return ChildScript(heredoc, absl::StrCat(name, " <<EOF"));
     return absl::OkStatus();
   }
 
   absl::Status Su(const Args& args) {
     for (size_t i = 1; i < args.size(); ++i) {
       const std::string& t = args[i].text;
-      if ((t == "-c" || t == "--command") && i + 1 < args.size()) return Script(args[i + 1].text, "su -c");
-      if (StartsWith(t, "--command=")) return Script(t.substr(10), "su -c");
+      if ((t == "-c" || t == "--command") && i + 1 < args.size()) return ChildScript(args[i + 1].text, "su -c");
+      if (StartsWith(t, "--command=")) return ChildScript(t.substr(10), "su -c");
     }
     return absl::OkStatus();
   }
@@ -805,7 +818,7 @@ class Inspector {
   absl::Status Ssh(const Args& args) {
     size_t host = SkipOptions(args, 1, {}, "bcDEeFIiJLlmOopQRSWwB");
     if (host + 1 >= args.size()) return absl::OkStatus();
-    return Script(JoinTexts(args, host + 1), "ssh");  // the remote shell reads the words joined
+    return ChildScript(JoinTexts(args, host + 1), "ssh");  // the remote shell reads the words joined
   }
 
   absl::Status Find(const Args& args, Env& overlay) {
@@ -850,7 +863,10 @@ class Inspector {
       if (!shell) return absl::OkStatus();
     }
     if (text.find('\0') != std::string::npos) return absl::OkStatus();
-    return Script(text, absl::StrCat(ToAbsl(via), " ", Safe(path_arg.text)));
+    // `. lib.sh` and `source` run in this shell; any other way, in its own.
+    const std::string through = absl::StrCat(ToAbsl(via), " ", Safe(path_arg.text));
+    if (via == "." || via == "source") return Script(text, through);
+    return ChildScript(text, through);
   }
 
   // --- kubectl --------------------------------------------------------------

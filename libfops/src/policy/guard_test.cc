@@ -124,6 +124,20 @@ TEST(GuardTest, OnlyExportedVariablesReachACommandsEnvironment) {
   EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev helm upgrade --install api-dev c"), IsOk());
 }
 
+// Found with fuzz/guard_fuzzer.cc's invariant: what a child shell exports
+// or aliases ends with it, but the guard kept it for the commands after.
+TEST(GuardTest, AChildShellsVariablesAndAliasesDieWithIt) {
+  Guard guard;
+  EXPECT_THAT(guard.CheckShell("bash -c 'export HELM_NAMESPACE=fractalops-dev'; "
+                               "helm upgrade --install api-dev c"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("helm-dev-namespace")));
+  EXPECT_THAT(guard.CheckShell("sh -c 'alias kubectl=true'; kubectl delete pod x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl-mutation")));
+  EXPECT_THAT(guard.CheckShell("bash -c 'export HELM_NAMESPACE=fractalops-dev; "
+                               "helm upgrade --install api-dev c'"),
+              IsOk());
+}
+
 class GuardScriptTest : public ::testing::Test {
  protected:
   void SetUp() override {
