@@ -138,6 +138,18 @@ TEST(GuardTest, AChildShellsVariablesAndAliasesDieWithIt) {
               IsOk());
 }
 
+// Found with fuzz/guard_fuzzer.cc's invariant: `bash -c` expands no alias
+// (dash does), so `alias kubectl=true; kubectl delete ...` runs kubectl
+// there; the guard judged only the expansion.
+TEST(GuardTest, AnAliasedCommandIsJudgedAsWrittenToo) {
+  Guard guard;
+  EXPECT_THAT(guard.CheckShell("alias kubectl=true\nkubectl delete pod x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl-mutation")));
+  EXPECT_THAT(guard.CheckShell("alias k='kubectl delete'\nk pod x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl delete")));
+  EXPECT_THAT(guard.CheckShell("alias k='kubectl get'\nk pods"), IsOk());
+}
+
 class GuardScriptTest : public ::testing::Test {
  protected:
   void SetUp() override {
