@@ -201,8 +201,11 @@ absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
   };
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return unreadable("invalid JSON");
-  if (doc.value("format", 0) != kPlanFormat) return unreadable("another format");
+  if (!doc.contains("format") || doc["format"] != kPlanFormat) return unreadable("another format");
   CachedPlan plan;
+  std::string project_text;
+  // Every read of the document throws on a missing key or another type
+  // (json::at, get): such a plan is damaged, which is a miss.
   try {
     plan.request = RequestFromJson(doc.at("request"));
     for (const json& input : doc.at("inputs")) {
@@ -216,10 +219,11 @@ absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
     plan.load_stderr = doc.at("load_stderr").get<std::string>();
     plan.selection = doc.at("selection").get<std::vector<std::string>>();
     plan.guard = GuardFromJson(doc.at("guard"));
+    project_text = doc.at("project").dump();
   } catch (const json::exception& e) {
     return unreadable(e.what());
   }
-  absl::StatusOr<Project> project = ProjectFromJson(doc.at("project").dump(), path.string());
+  absl::StatusOr<Project> project = ProjectFromJson(project_text, path.string());
   if (!project.ok()) return unreadable(std::string(project.status().message()));
   plan.project = *std::move(project);
   return plan;
