@@ -148,7 +148,8 @@ absl::StatusOr<ModeState> LoadModeState(const std::filesystem::path& state_dir) 
   absl::StatusOr<Mode> mode = ParseMode(json["mode"].get<std::string>());
   if (!mode.ok()) return Corrupt(file, absl::StrCat("field 'mode': ", mode.status().message()));
   state.mode = *mode;
-  std::string since = json.value("since", "");
+  std::string since;
+  FOPS_RETURN_IF_ERROR(OptionalString(file, json, "since", "since", since));
   FOPS_RETURN_IF_ERROR(ParseTimeField(file, "since", since, state.since));
   if (json.contains("by") && json["by"].is_string()) state.by = json["by"].get<std::string>();
   if (json.contains("note") && json["note"].is_string()) state.note = json["note"].get<std::string>();

@@ -141,6 +141,11 @@ TEST(ModeStateTest, CorruptFileNamesFileAndField) {
   EXPECT_THAT(LoadModeState(dir),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("mode.json: field 'mode': unknown mode 'prod'")));
+  // Found with fuzz/mode_state_fuzzer.cc: json::value threw on a number.
+  ASSERT_THAT(WriteFileAtomic(ModeStatePath(dir), "{\"mode\": \"development\", \"since\": 5}"),
+              IsOk());
+  EXPECT_THAT(LoadModeState(dir), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("mode.json: field 'since': expected a string")));
   ASSERT_THAT(WriteFileAtomic(ModeStatePath(dir), "not json"), IsOk());
   EXPECT_THAT(LoadModeState(dir), StatusIs(absl::StatusCode::kInvalidArgument,
                                            HasSubstr("mode.json: not a JSON object")));
