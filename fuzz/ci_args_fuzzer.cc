@@ -48,7 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Require(again->file == args->file && again->max_parallel == args->max_parallel &&
               again->force == args->force && again->resources == args->resources &&
               again->tiltfile_args == args->tiltfile_args &&
-              absl::AbsDuration(again->timeout - args->timeout) < absl::Nanoseconds(1),
+              // A count of nanoseconds goes through a double: exact to 2^53.
+              absl::AbsDuration(again->timeout - args->timeout) <=
+                  absl::Nanoseconds(1) + args->timeout / 1e12,
           "the canonical spelling reads as the same arguments", shown + "  =>  " + canonical_shown);
   return 0;
 }

@@ -66,7 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     Require(!rendered.ok(), "a template CheckTemplate refuses does not render", tmpl);
   }
-  if (rendered.ok() && check.ok()) {
+  const bool braces_in_values = (values.revision + values.inputs + values.stage + values.target)
+                                    .find_first_of("{}") != std::string::npos;
+  if (rendered.ok() && check.ok() && !braces_in_values) {
     Require(rendered->find_first_of("{}") == std::string::npos, "no placeholder is left",
             *rendered);
   }
