@@ -112,9 +112,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                              absl::StatusCode::kInvalidArgument},
                             "RegistryClient::HeadManifest");
     const std::string message(head.status().message());
-    Require(!absl::StrContains(message, kSecret), "no message holds the secret",
-            head.status().ToString());
-    Require(!absl::StrContains(message, absl::Base64Escape(absl::StrCat("fuzzer:", kSecret))),
+    // A server may quote anything back; only what fops sent is a secret here.
+    const std::string basic = absl::Base64Escape(absl::StrCat("fuzzer:", kSecret));
+    bool answers_hold_secret = false;
+    for (const std::string& answer : records) {
+      answers_hold_secret = answers_hold_secret || absl::StrContains(answer, kSecret) ||
+                            absl::StrContains(answer, basic);
+    }
+    Require(answers_hold_secret || !absl::StrContains(message, kSecret),
+            "no message holds the secret", head.status().ToString());
+    Require(answers_hold_secret || !absl::StrContains(message, basic),
             "no message holds the Basic credential", head.status().ToString());
     for (const std::string& token : http.tokens()) {
       // Short tokens are words any message may hold; real ones are long.
