@@ -14,7 +14,11 @@ export PATH := $(TOOLS_DIR)/bin:/usr/local/go/bin:$(PATH)
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: demo test install deps tools bench clean
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS ?=
+
+.PHONY: demo test install deps tools bench fuzz clean
 
 demo: install
 	$(VENV)/bin/fops ci -f examples/quickstart/Tiltfile.py
@@ -47,6 +51,18 @@ install: deps $(VENV)/.test-deps
 
 bench: install
 	bash bench/run_all.sh
+
+# Builds every fuzzer (fuzz/*_fuzzer.cc) with clang, libFuzzer, ASan and
+# UBSan in $(FUZZ_DIR), then runs each for FUZZ_SECONDS on a scratch copy of
+# its seeds; stops at the first crash and prints the reproducer.
+# FUZZERS="guard image_ref" runs only those.
+fuzz:
+	@bash .ci/install-system-deps clang libclang-rt-14-dev
+	@if [ ! -f $(FUZZ_DIR)/CMakeCache.txt ]; then \
+	  CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DFOPS_BUILD_FUZZERS=ON \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
+	cmake --build $(FUZZ_DIR)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZERS)
 
 clean:
 	rm -rf build $(VENV)
