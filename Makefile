@@ -19,6 +19,10 @@ export CCACHE_NOHASHDIR ?= 1
 
 PIP_INSTALL = $(VENV)/bin/python -m pip install -q --no-build-isolation -C build-dir=$(BUILD_DIR)
 
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS ?=
+
 .PHONY: demo test install install-fops deps deps-build tools bench fuzz clean
 
 demo: install-fops
@@ -59,6 +63,18 @@ install: deps $(VENV)/.test-deps
 
 bench: install
 	bash bench/run_all.sh
+
+# Builds every fuzzer (fuzz/*_fuzzer.cc) with clang, libFuzzer, ASan and
+# UBSan in $(FUZZ_DIR), then runs each for FUZZ_SECONDS on a scratch copy of
+# its seeds; stops at the first crash and prints the reproducer.
+# FUZZERS="guard image_ref" runs only those.
+fuzz:
+	@bash .ci/install-system-deps --build clang libclang-rt-14-dev
+	@if [ ! -f $(FUZZ_DIR)/CMakeCache.txt ]; then \
+	  CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DFOPS_BUILD_FUZZERS=ON \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
+	cmake --build $(FUZZ_DIR)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZERS)
 
 clean:
 	rm -rf build $(VENV)
