@@ -80,6 +80,8 @@ def test_fops_guard_cli_exit_codes_and_output(tmp_path):
     assert "refused (development mode): kubectl -n x set image deploy/api api=y" in refused.stderr
     assert ("refused by guard rule kubectl-mutation: kubectl is for diagnostics only; the dev "
             "loop never changes a live workload (kubectl set image deploy/api …)") in refused.stderr
+    assert refused.stderr.endswith("\nfops: `fops guard --explain kubectl-mutation`: why the rule "
+                                   "exists and what to do instead\n")
 
     allowed = fops_cmd("guard", "--shell", "make && kubectl get pods")
     assert allowed.returncode == 0, allowed.stderr
@@ -204,7 +206,8 @@ def test_fops_guard_script_names_the_line_of_every_refused_command(tmp_path):
         "deploy.sh:13: argocd app sync fractalops-api --auth-token [REDACTED]: refused by guard "
         "rule argo-sync-outside-deploy: only deployment mode hands releases back to Argo CD: run "
         "fops mode deploy (argocd app sync in development mode)",
-    ]
+    ] + [f"fops: `fops guard --explain {rule}`: why the rule exists and what to do instead"
+         for rule in ("kubectl-mutation", "release-tag-push", "argo-sync-outside-deploy")]
 
     clean = tmp_path / "clean.sh"
     clean.write_text("make build\nkubectl get pods\n")

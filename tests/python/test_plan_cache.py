@@ -91,6 +91,9 @@ def test_failures_and_guard_refusals_exit_as_with_python(tmp_path):
     for run in (first, second):
         assert "Tiltfile.py:1: resource 'deploy': refused by guard rule kubectl-mutation" \
             in run.stderr
+        # The full reason is one command away, from the native command as from Python.
+        assert run.stderr.endswith("\nfops: `fops guard --explain kubectl-mutation`: why the "
+                                   "rule exists and what to do instead\n")
         assert run.stdout == ""  # nothing started
 
 

@@ -154,6 +154,16 @@ def error(message: str) -> None:
         print(f"fops: {line}", file=sys.stderr)
 
 
+def explain_refusals(text: str) -> None:
+    """After an error: for each guard rule refused in ``text``, the
+    ``fops guard --explain RULE`` line, so a refusal's full reason is one
+    command away (the native command prints the same lines)."""
+    from fops import _fops
+
+    for hint in _fops.guard_explain_hints(str(text)):
+        error(hint)
+
+
 def stop_leftovers(state_dir: str, command: str, out=None, project=None) -> int:
     """Stops what fops processes that died without cleaning up left running
     in the repo (docs/cli.md, "Processes a killed fops left") and says so
@@ -176,12 +186,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         error(str(exc))
+        explain_refusals(str(exc))
         return EXIT_CONFIG
     except PolicyError as exc:
         error(str(exc))
+        explain_refusals(str(exc))
         return EXIT_POLICY
     except Error as exc:
         error(str(exc))
+        explain_refusals(str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

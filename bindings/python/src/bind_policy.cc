@@ -171,6 +171,10 @@ Pass it to fops.Engine(policy=...) or check commands directly.
   m.def("guard_rule_of", [](const std::string& message) {
     return GuardRuleOf(absl::FailedPreconditionError(message));
   }, py::arg("message"), "The rule id of a refusal message, or ''.");
+  m.def("guard_explain_hints", [](const std::string& message) {
+    return GuardExplainHints(message);
+  }, py::arg("message"),
+     "One line per rule refused in `message`: the `fops guard --explain RULE` command for it.");
 
   BindHelm(m);
   BindModes(m);

@@ -41,7 +41,9 @@ void PrintError(std::string_view text, const Redactor& redactor) {
 }
 
 int ErrorExit(const absl::Status& status, const Redactor& redactor) {
-  PrintError(std::string(status.message()), redactor);
+  const std::string message(status.message());
+  PrintError(message, redactor);
+  for (const std::string& hint : GuardExplainHints(message)) PrintError(hint, redactor);
   return ExitCodeFor(status);
 }
 

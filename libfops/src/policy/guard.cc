@@ -222,6 +222,25 @@ std::string GuardRuleOf(const absl::Status& status) {
   return std::string(message.substr(0, message.find(':')));
 }
 
+std::vector<std::string> GuardExplainHints(std::string_view message) {
+  std::vector<std::string> hints;
+  std::vector<std::string_view> named;
+  constexpr std::string_view kPrefix = guard_rules::kRefusedPrefix;
+  for (size_t at = message.find(kPrefix); at != std::string_view::npos;
+       at = message.find(kPrefix, at + kPrefix.size())) {
+    std::string_view rest = message.substr(at + kPrefix.size());
+    std::string_view id = rest.substr(0, rest.find(':'));
+    if (guard_rules::FindRule(id) == nullptr ||
+        std::find(named.begin(), named.end(), id) != named.end()) {
+      continue;  // not a rule (quoted text), or named already
+    }
+    named.push_back(id);
+    hints.push_back(absl::StrCat("`fops guard --explain ", ToAbsl(id),
+                                 "`: why the rule exists and what to do instead"));
+  }
+  return hints;
+}
+
 Guard::Guard(GuardConfig config) : config_(std::move(config)) {}
 
 absl::Status Guard::Check(const CommandSpec& spec) const {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "fops/base/status_matchers.h"
 #include "fops/exec/command_policy.h"
@@ -20,7 +21,9 @@ namespace {
 using ::fops::testing::IsOk;
 using ::fops::testing::StatusIs;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 
 constexpr char kKubectlReason[] =
@@ -300,19 +303,36 @@ TEST(GuardRulesTest, ExamplesAreRefusedByTheirRuleOrAllowed) {
 }
 
 // Refusals and explanations are in fops' own words: no quoted outside
-// document, no pointer to a file an installed user does not have.
+// document, no pointer to a file an installed user does not have (the
+// rule texts' own words: tests/python/test_project_words.py).
 TEST(GuardRulesTest, WordsAreFopsOwn) {
   for (const GuardRule& rule : GuardRules()) {
-    EXPECT_THAT(ExplainGuardRule(rule), AllOf(Not(HasSubstr("Tilt ")), Not(HasSubstr("seed")),
+    EXPECT_THAT(ExplainGuardRule(rule), AllOf(Not(HasSubstr("Tilt ")),
                                               Not(HasSubstr("docs/")), Not(HasSubstr(".md"))))
         << rule.id;
     for (const GuardExample& example : rule.examples) {
       std::string message(Guard(ExampleConfig(rule)).CheckShell(example.command).message());
-      EXPECT_THAT(message, AllOf(Not(HasSubstr("Tilt ")), Not(HasSubstr("seed")),
+      EXPECT_THAT(message, AllOf(Not(HasSubstr("Tilt ")),
                                  Not(HasSubstr("docs/"))))
           << example.command;
     }
   }
+}
+
+// A run that refuses several commands names each rule's --explain once.
+TEST(GuardRulesTest, ExplainHintsNameEachRefusedRuleOnce) {
+  Guard guard;
+  std::string report = absl::StrCat(
+      "Tiltfile.py:1: resource 'a': ", guard.CheckShell("kubectl set image deploy/api a=x").message(),
+      "\nTiltfile.py:2: resource 'b': ", guard.CheckShell("argocd app sync api").message(),
+      "\nTiltfile.py:3: resource 'c': ", guard.CheckShell("kubectl delete pod x").message(),
+      "\nTiltfile.py:4: echo 'refused by guard rule nonsense: quoted'");
+  EXPECT_THAT(GuardExplainHints(report),
+              ElementsAre("`fops guard --explain kubectl-mutation`: why the rule exists and what "
+                          "to do instead",
+                          "`fops guard --explain argo-sync-outside-deploy`: why the rule exists and "
+                          "what to do instead"));
+  EXPECT_THAT(GuardExplainHints("cannot start: no such file"), IsEmpty());
 }
 
 TEST(GuardRulesTest, ExplainSaysWhatWhyInsteadAndShowsExamples) {

@@ -12,7 +12,8 @@
 Exit 0 when allowed, 3 (refused by policy) when refused, 2 for bad usage
 (an unknown rule too), so a team can check its scripts in CI. A script's
 refused commands are each reported as ``FILE:LINE: COMMAND: refused by guard
-rule ...``, LINE being where the command starts.
+rule ...``, LINE being where the command starts; then, once per rule
+refused, the ``fops guard --explain RULE`` line.
 """
 from __future__ import annotations
 
@@ -106,10 +107,10 @@ def run(args: argparse.Namespace) -> int:
         cli.error("guard: nothing to check: pass -- ARGV ..., --shell STRING or --script FILE")
         return cli.EXIT_CONFIG
     guard = _guard(args)
-    refused = False
+    refusals = []
     for kind, command in commands:
         if kind.startswith("script "):
-            refused |= _check_script(guard, kind[len("script "):], command, args.quiet)
+            refusals += _check_script(guard, kind[len("script "):], command, args.quiet)
             continue
         shown = _fops.shell_join(command) if kind == "argv" else command
         refusal = guard.refusal(command, dir=os.getcwd())
@@ -117,21 +118,22 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"allowed ({guard.mode} mode): {shown}")
             continue
-        refused = True
         rule, message = refusal
+        refusals.append(message)
         print(f"refused ({guard.mode} mode): {shown}", file=sys.stderr)
         print(f"  {message}", file=sys.stderr)
-    return cli.EXIT_POLICY if refused else cli.EXIT_OK
+    cli.explain_refusals("\n".join(refusals))
+    return cli.EXIT_POLICY if refusals else cli.EXIT_OK
 
 
-def _check_script(guard, path: str, text: str, quiet: bool) -> bool:
+def _check_script(guard, path: str, text: str, quiet: bool) -> list:
     """Reports every refused command of a script by the line it starts on;
-    True when any was refused."""
+    returns their refusal messages."""
     refusals = guard.script_refusals(text, dir=os.getcwd())
     if not refusals:
         if not quiet:
             print(f"allowed ({guard.mode} mode): {path}")
-        return False
+        return []
     for line, command, _rule, message in refusals:
         print(f"{path}:{line}: {command}: {message}", file=sys.stderr)
-    return True
+    return [message for *_, message in refusals]

@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     refused = [r for r in result.resources if r.status == fops.ResourceStatus.FAILED]
     for r in refused:  # a dry run fails only when a command is refused before it starts
         cli.error(f"{r.name}: {r.reason}")
+    cli.explain_refusals("\n".join(r.reason for r in refused))
     if refused:
         return cli.EXIT_POLICY
     return cli.EXIT_OK if result.ok else cli.EXIT_FAILED

@@ -16,7 +16,8 @@
 // A refusal is kFailedPrecondition: `refused by guard rule <id>: <reason>
 // (<what it saw>)`, then `[via <wrappers>]` when it was found inside some.
 // Flag values that carry credentials and the environment's secrets never
-// appear in it. GuardRules() holds each rule's reason, what it refuses and
+// appear in it; GuardExplainHints() names the command that explains the rule
+// in full (`fops guard --explain RULE`). GuardRules() holds each rule's reason, what it refuses and
 // its full explanation (`fops guard --explain RULE`).
 //
 //   Guard guard(GuardConfig{.mode = Mode::kDevelopment});
@@ -126,6 +127,11 @@ struct ScriptRefusal {
 
 /// The rule id of a refusal from Guard ("" for any other status).
 std::string GuardRuleOf(const absl::Status& status);
+
+/// One line per rule refused in `message` (refusals joined by newlines, as
+/// a run reports them), in the order first named: the command that prints
+/// the rule's full explanation, so a refusal needs no document to read.
+std::vector<std::string> GuardExplainHints(std::string_view message);
 
 /// Immutable after construction; Check is thread-safe.
 class Guard : public CommandPolicy {
