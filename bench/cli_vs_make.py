@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end: `fops ci` against `make -j2` on the same work, in one go.
 
-Two workloads, as in issue 2: 100 independent no-op (`true`) resources, and
+Two workloads, those docs/performance.md quotes: 100 independent no-op (`true`) resources, and
 a chain of 20. For each, the best of N wall times of `fops ci` and of
 `make -j2`, the ratio fops/make (target <= 1.5), and fops' peak RSS
 (target <= 30 MiB). `fops ci` is measured twice: as it runs day to day

@@ -35,7 +35,7 @@ TILTFILE = textwrap.dedent("""\
     local_resource("api", serve_cmd="exec sleep 100000", resource_deps=["build"],
                    labels=["backend"], links=["http://127.0.0.1:8080/"])
     local_resource("web", serve_cmd="exec sleep 100000", labels=["frontend"])
-    local_resource("seed", cmd="echo seeded", trigger_mode=TRIGGER_MODE_MANUAL)
+    local_resource("fill", cmd="echo filled", trigger_mode=TRIGGER_MODE_MANUAL)
 """)
 PAGE = """
 const { chromium } = require('playwright-core');

@@ -90,7 +90,7 @@ struct ChartCase {
 };
 
 TEST_F(HelmChartsTest, LintAndTemplateWithTheRenderedFlags) {
-  // The seed's HPA bounds: api 2-6, portal 1-4, worker 1-4.
+  // The example charts' HPA bounds: api 2-6, portal 1-4, worker 1-4.
   const ChartCase cases[] = {
       {"fractalops-api", "ghcr.io/yamonco/fractalops-runtime:dev-1a2b3c", 2, 6},
       {"fractalops-portal", "ghcr.io/yamonco/fractalops-portal:dev-4d5e6f", 1, 4},

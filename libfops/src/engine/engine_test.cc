@@ -743,20 +743,20 @@ Resource Manual(std::string name, std::string cmd, std::vector<std::string> deps
 
 TEST(EngineTest, TriggerRunsAManualResourceOncePerTrigger) {
   ScriptedExecutor ex;
-  Triggerer t("api", "seed", 2);
-  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("seed", "seed db")}),
+  Triggerer t("api", "fill", 2);
+  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("fill", "fill db")}),
                                ex, {.observers = {&t}});
   ASSERT_THAT(engine, IsOk());
   t.engine = engine->get();
   RunResult r = (*engine)->Up();
   EXPECT_TRUE(r.ok) << FormatSummary(r);
   for (const absl::Status& s : t.statuses) EXPECT_THAT(s, IsOk());
-  EXPECT_THAT(Scripts(ex), ElementsAre("make api", "seed db", "seed db"));
-  EXPECT_EQ(r.Find("seed")->status, ResourceStatus::kSucceeded);
-  EXPECT_THAT(rec_events_for("seed", t.events), ElementsAre("started seed: triggered",
-                                                            "finished seed succeeded",
-                                                            "started seed: triggered",
-                                                            "finished seed succeeded"));
+  EXPECT_THAT(Scripts(ex), ElementsAre("make api", "fill db", "fill db"));
+  EXPECT_EQ(r.Find("fill")->status, ResourceStatus::kSucceeded);
+  EXPECT_THAT(rec_events_for("fill", t.events), ElementsAre("started fill: triggered",
+                                                            "finished fill succeeded",
+                                                            "started fill: triggered",
+                                                            "finished fill succeeded"));
 }
 
 TEST(EngineTest, ARefusedTriggerRunsNothingOfIt) {
@@ -790,43 +790,43 @@ TEST(EngineTest, ARefusedTriggerRunsNothingOfIt) {
 
 TEST(EngineTest, TriggerFromAnotherThreadWakesAnIdleSession) {
   ScriptedExecutor ex;
-  struct StopAfterSeed : Recorder {
+  struct StopAfterFill : Recorder {
     void OnResourceFinished(const Resource& r, const ResourceResult& result) override {
       Recorder::OnResourceFinished(r, result);
-      if (r.name == "seed") engine->RequestStop();
+      if (r.name == "fill") engine->RequestStop();
     }
     Engine* engine = nullptr;
   } rec;
-  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("seed", "seed db")}),
+  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("fill", "fill db")}),
                                ex, {.observers = {&rec}});
   ASSERT_THAT(engine, IsOk());
   rec.engine = engine->get();
   // Before Up() there is no session to trigger in.
-  EXPECT_THAT((*engine)->Trigger("seed"),
+  EXPECT_THAT((*engine)->Trigger("fill"),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("cannot trigger 'seed': no `fops up` session is running")));
+                       HasSubstr("cannot trigger 'fill': no `fops up` session is running")));
   std::thread client([&] {
     // Up() sits idle once api is done; keep asking until it is in session.
-    while ((*engine)->Trigger("seed").code() == absl::StatusCode::kFailedPrecondition) {
+    while ((*engine)->Trigger("fill").code() == absl::StatusCode::kFailedPrecondition) {
       std::this_thread::yield();
     }
   });
   RunResult r = (*engine)->Up();
   client.join();
   EXPECT_TRUE(r.ok) << FormatSummary(r);
-  EXPECT_THAT(Scripts(ex), ElementsAre("make api", "seed db"));
-  EXPECT_THAT((*engine)->Trigger("seed"),
+  EXPECT_THAT(Scripts(ex), ElementsAre("make api", "fill db"));
+  EXPECT_THAT((*engine)->Trigger("fill"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no `fops up` session")));
 }
 
 TEST(EngineTest, TriggerOfAnUnknownNameNamesTheDefinedOnes) {
   ScriptedExecutor ex;
-  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("seed", "seed db")}),
+  auto engine = Engine::Create(MakeProject({Local("api", "make api"), Manual("fill", "fill db")}),
                                ex, {});
   ASSERT_THAT(engine, IsOk());
-  EXPECT_THAT((*engine)->Trigger("sed"),
+  EXPECT_THAT((*engine)->Trigger("fil"),
               StatusIs(absl::StatusCode::kNotFound,
-                       "unknown resource 'sed' (did you mean 'seed'?); defined: api, seed"));
+                       "unknown resource 'fil' (did you mean 'fill'?); defined: api, fill"));
 }
 
 TEST(EngineTest, TriggerRunsDepsThatHaveNotSucceededFirstAndOnlyThose) {

@@ -41,14 +41,14 @@ Project MakeProject() {
   Project p;
   p.tiltfile = "/src/app/Tiltfile.py";
   p.root = "/src/app";
-  p.resources = {Named("api", "make api"), Named("seed", "seed db", TriggerMode::kManual)};
+  p.resources = {Named("api", "make api"), Named("fill", "fill db", TriggerMode::kManual)};
   return p;
 }
 
-// Stops the session once `seed` has finished.
-struct StopAfterSeed : Observer {
+// Stops the session once `fill` has finished.
+struct StopAfterFill : Observer {
   void OnResourceFinished(const Resource& r, const ResourceResult&) override {
-    if (r.name == "seed") engine->RequestStop();
+    if (r.name == "fill") engine->RequestStop();
   }
   Engine* engine = nullptr;
 };
@@ -57,7 +57,7 @@ TEST(SessionControlTest, TriggersAResourceOfTheRunningSessionAndRemovesTheSocket
   TempDir dir("fops-control");
   const std::filesystem::path state = dir.path() / ".fops";
   ScriptedExecutor ex;
-  StopAfterSeed stop;
+  StopAfterFill stop;
   auto engine = Engine::Create(MakeProject(), ex, {.observers = {&stop}});
   ASSERT_THAT(engine, IsOk());
   stop.engine = engine->get();
@@ -74,18 +74,18 @@ TEST(SessionControlTest, TriggersAResourceOfTheRunningSessionAndRemovesTheSocket
   std::thread up([&] { result = (*engine)->Up(); });
   absl::StatusOr<std::string> answer;
   do {  // until Up() is in session
-    answer = RequestTrigger(state, {"seed"});
+    answer = RequestTrigger(state, {"fill"});
   } while (answer.status().code() == absl::StatusCode::kFailedPrecondition);
   up.join();
   ASSERT_THAT(answer, IsOk());
-  EXPECT_EQ(*answer, "triggered seed");
+  EXPECT_EQ(*answer, "triggered fill");
   EXPECT_TRUE(result.ok);
   ASSERT_EQ(ex.calls().size(), 2u);
-  EXPECT_EQ(ex.calls()[1].argv.back(), "seed db");
+  EXPECT_EQ(ex.calls()[1].argv.back(), "fill db");
 
   (*control)->Close();
   EXPECT_FALSE(std::filesystem::exists(socket));
-  EXPECT_THAT(RequestTrigger(state, {"seed"}),
+  EXPECT_THAT(RequestTrigger(state, {"fill"}),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr(absl::StrCat("no fops up session is listening in ", state.string()))));
 }
@@ -97,17 +97,17 @@ TEST(SessionControlTest, UnknownNamesTriggerNothingAndNameTheDefinedOnes) {
   ASSERT_THAT(engine, IsOk());
   auto control = SessionControl::Start(dir.path(), **engine);
   ASSERT_THAT(control, IsOk());
-  EXPECT_THAT(RequestTrigger(dir.path(), {"api", "sed"}),
+  EXPECT_THAT(RequestTrigger(dir.path(), {"api", "fil"}),
               StatusIs(absl::StatusCode::kNotFound,
-                       "unknown resource 'sed' (did you mean 'seed'?); defined: api, seed"));
-  EXPECT_THAT(RequestTrigger(dir.path(), {"x", "sed"}),
+                       "unknown resource 'fil' (did you mean 'fill'?); defined: api, fill"));
+  EXPECT_THAT(RequestTrigger(dir.path(), {"x", "fil"}),
               StatusIs(absl::StatusCode::kNotFound,
-                       "unknown resource 'x'; unknown resource 'sed' (did you mean 'seed'?); "
-                       "defined: api, seed"));
+                       "unknown resource 'x'; unknown resource 'fil' (did you mean 'fill'?); "
+                       "defined: api, fill"));
   // Known names, but the engine is not in an Up() session.
-  EXPECT_THAT(RequestTrigger(dir.path(), {"seed"}),
+  EXPECT_THAT(RequestTrigger(dir.path(), {"fill"}),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       "cannot trigger 'seed': no `fops up` session is running"));
+                       "cannot trigger 'fill': no `fops up` session is running"));
   EXPECT_THAT(SendSessionRequest(dir.path(), "restart api"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "unknown request 'restart'; expected: trigger NAME..., enable NAME, "
@@ -120,10 +120,10 @@ TEST(SessionControlTest, UnknownNamesTriggerNothingAndNameTheDefinedOnes) {
 TEST(SessionControlTest, AnswersStatusAndLogsAndAWaitingLogsRequestHoldsUpNobody) {
   TempDir dir("fops-control");
   ScriptedExecutor ex;
-  ex.AddRule({.pattern = "seed db", .output = {"seeded 3 rows"}});
+  ex.AddRule({.pattern = "fill db", .output = {"filled 3 rows"}});
   const Project project = MakeProject();
   StatusBoard board(project, {.command = "up", .mode = "development"});
-  StopAfterSeed stop;
+  StopAfterFill stop;
   auto engine = Engine::Create(project, ex, {.observers = {&board, &stop}});
   ASSERT_THAT(engine, IsOk());
   stop.engine = engine->get();
@@ -131,35 +131,35 @@ TEST(SessionControlTest, AnswersStatusAndLogsAndAWaitingLogsRequestHoldsUpNobody
   ASSERT_THAT(control, IsOk());
   EXPECT_THAT(SendSessionRequest(dir.path(), "logs after=x"),
               StatusIs(absl::StatusCode::kInvalidArgument, "logs: after=x is not a number"));
-  EXPECT_THAT(SendSessionRequest(dir.path(), "logs sed"),
-              StatusIs(absl::StatusCode::kNotFound, "unknown resource 'sed'; defined: api, seed"));
+  EXPECT_THAT(SendSessionRequest(dir.path(), "logs fil"),
+              StatusIs(absl::StatusCode::kNotFound, "unknown resource 'fil'; defined: api, fill"));
 
   RunResult result;
   std::thread up([&] { result = (*engine)->Up(); });
-  // A follower waits for seed's lines while the trigger is answered.
+  // A follower waits for fill's lines while the trigger is answered.
   absl::StatusOr<std::string> followed;
   std::thread follower([&] {
-    followed = SendSessionRequest(dir.path(), "logs seed after=0 wait=30", absl::Seconds(60));
+    followed = SendSessionRequest(dir.path(), "logs fill after=0 wait=30", absl::Seconds(60));
   });
   absl::StatusOr<std::string> answer;
   do {
-    answer = RequestTrigger(dir.path(), {"seed"});
+    answer = RequestTrigger(dir.path(), {"fill"});
   } while (answer.status().code() == absl::StatusCode::kFailedPrecondition);
   ASSERT_THAT(answer, IsOk());
   follower.join();
   up.join();
   ASSERT_THAT(followed, IsOk());
-  EXPECT_THAT(*followed, HasSubstr("\"resource\":\"seed\""));
+  EXPECT_THAT(*followed, HasSubstr("\"resource\":\"fill\""));
 
   absl::StatusOr<std::string> status = SendSessionRequest(dir.path(), "status");
   ASSERT_THAT(status, IsOk());
   EXPECT_THAT(*status, HasSubstr("\"command\":\"up\""));
   EXPECT_THAT(*status, HasSubstr("\"finished\":true"));
-  absl::StatusOr<std::string> logs = SendSessionRequest(dir.path(), "logs seed");
+  absl::StatusOr<std::string> logs = SendSessionRequest(dir.path(), "logs fill");
   ASSERT_THAT(logs, IsOk());
-  EXPECT_THAT(*logs, HasSubstr("\"text\":\"seeded 3 rows\""));
+  EXPECT_THAT(*logs, HasSubstr("\"text\":\"filled 3 rows\""));
   EXPECT_THAT(*logs, ::testing::Not(HasSubstr("make api")));
-  EXPECT_THAT(SendSessionRequest(dir.path(), "disable seed"),
+  EXPECT_THAT(SendSessionRequest(dir.path(), "disable fill"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no `fops up` session")));
 }
 
@@ -173,7 +173,7 @@ TEST(SessionControlTest, AStateDirectoryTooLongForSunPathStillWorks) {
   auto control = SessionControl::Start(state, **engine);
   ASSERT_THAT(control, IsOk());
   EXPECT_TRUE(std::filesystem::is_socket(state / "session.sock"));
-  EXPECT_THAT(RequestTrigger(state, {"seed"}),
+  EXPECT_THAT(RequestTrigger(state, {"fill"}),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no `fops up` session")));
   (*control)->Close();
   EXPECT_FALSE(std::filesystem::exists(state / "session.sock"));
@@ -198,7 +198,7 @@ TEST(SessionControlTest, ReplacesASocketADeadSessionLeftAndRefusesToShareALiveOn
   EXPECT_THAT(SessionControl::Start(dir.path(), **engine),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("another fops session already listens on")));
-  EXPECT_THAT(RequestTrigger(dir.path(), {"seed"}),
+  EXPECT_THAT(RequestTrigger(dir.path(), {"fill"}),
               StatusIs(absl::StatusCode::kFailedPrecondition,  // the first one still answers
                        HasSubstr("no `fops up` session is running")));
 }
@@ -217,7 +217,7 @@ TEST(SessionControlTest, AnswersNoOtherUser) {
   if (child == 0) {
     char c;
     if (setgid(65534) != 0 || setuid(65534) != 0 || read(go[0], &c, 1) != 1) _exit(3);
-    absl::StatusOr<std::string> answer = RequestTrigger(dir.path(), {"seed"});
+    absl::StatusOr<std::string> answer = RequestTrigger(dir.path(), {"fill"});
     const std::string text = answer.ok() ? "ok" : std::string(answer.status().message());
     (void)!write(result[1], text.data(), text.size());
     _exit(0);

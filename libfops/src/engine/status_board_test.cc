@@ -52,10 +52,10 @@ TEST(StatusBoardTest, KeepsEachResourcesStateRunsAndWhatItWaitedOn) {
   web.serve_cmd = Command::Argv({"./web"});
   web.labels = {"frontend"};
   web.links = {{.url = "http://127.0.0.1:8000", .name = "app"}};
-  Resource seed = Local("seed", "seed db");
-  seed.trigger_mode = TriggerMode::kManual;
+  Resource fill = Local("fill", "fill db");
+  fill.trigger_mode = TriggerMode::kManual;
   Project project = MakeProject({Local("build", "build"), Local("test", "test", {"build"}), web,
-                                 Local("smoke", "smoke", {"test"}), seed});
+                                 Local("smoke", "smoke", {"test"}), fill});
   StatusBoard board(project, {.command = "ci", .mode = "development", .clock = &ex.clock()});
   const absl::Time start = ex.clock().Now();
   auto engine = Engine::Create(project, ex, {.observers = {&board}});
@@ -97,9 +97,9 @@ TEST(StatusBoardTest, KeepsEachResourcesStateRunsAndWhatItWaitedOn) {
 
   EXPECT_EQ(Of(s, "smoke")["state"], "blocked");
   EXPECT_EQ(Of(s, "smoke")["reason"], "dependency 'test' failed");
-  EXPECT_EQ(Of(s, "seed")["state"], "idle");
-  EXPECT_EQ(Of(s, "seed")["trigger_mode"], "manual");
-  EXPECT_TRUE(Of(s, "seed")["last_run"].is_null());
+  EXPECT_EQ(Of(s, "fill")["state"], "idle");
+  EXPECT_EQ(Of(s, "fill")["trigger_mode"], "manual");
+  EXPECT_TRUE(Of(s, "fill")["last_run"].is_null());
   EXPECT_DOUBLE_EQ(s["started"].get<double>(), absl::ToUnixMicros(start) / 1e6);
 }
 

@@ -35,11 +35,11 @@ std::string Snapshot() {
   test.name = "test";
   test.cmd = Command::Shell("pytest");
   test.labels = {"backend"};
-  Resource seed;
-  seed.name = "seed";
-  seed.cmd = Command::Shell("seed");
-  seed.trigger_mode = TriggerMode::kManual;
-  p.resources = {api, test, seed};
+  Resource fill;
+  fill.name = "fill";
+  fill.cmd = Command::Shell("fill");
+  fill.trigger_mode = TriggerMode::kManual;
+  p.resources = {api, test, fill};
   StatusBoard board(p, {.command = "up", .mode = "development", .clock = &ex.clock()});
   auto engine = Engine::Create(p, ex, {.observers = {&board}});
   EXPECT_THAT(engine, IsOk());
@@ -58,7 +58,7 @@ TEST(StatusTableTest, GroupsByLabelAndSaysWhyEachResourceIsWhereItIs) {
   EXPECT_THAT((*lines)[3], ::testing::MatchesRegex("  api +ready +[0-9:]+ 1.2s +initial run +✔ +http://127.0.0.1:8080"));
   EXPECT_THAT((*lines)[4], ::testing::MatchesRegex("  test +failed +[0-9:]+ 300ms +exit 1"));
   EXPECT_EQ((*lines)[5], "unlabeled");
-  EXPECT_THAT((*lines)[6], ::testing::MatchesRegex("  seed +idle +manual: fops trigger seed"));
+  EXPECT_THAT((*lines)[6], ::testing::MatchesRegex("  fill +idle +manual: fops trigger fill"));
 }
 
 TEST(StatusTableTest, ANarrowTerminalLosesColumnsAndNoLineReachesTheLastColumn) {

@@ -38,7 +38,7 @@ TEST(BuildPlaneTest, LoadsTheFractalOpsLabPlane) {
   ASSERT_EQ(plane->mirrors().size(), 1u);
   EXPECT_EQ(plane->mirrors()[0]->host, "nexus.nexus.svc:8083");
   EXPECT_THAT(plane->mirrors()[0]->mirrors, ElementsAre("docker.io", "ghcr.io"));
-  // The seed's scopes, one per (stage, target).
+  // The lab's scopes, one per (stage, target).
   EXPECT_EQ(plane->ScopeFor("dev", "runtime")->Ref(),
             "nexus.nexus.svc:8082/fractalops/buildcache/dev/runtime");
   EXPECT_EQ(plane->ScopeFor("dev", "daytona-workspace")->Ref(),

@@ -4,8 +4,9 @@ environment variables (docs/build-plane.md lists every one);
 the plane's mirrors.
 
 ``eval "$(fops plane env ops/infra/topology/lxc-pve-lab.yaml)"`` in bash
-exports them; values are shell-quoted. This is the job the seed's
-``python3 ops/infra/build_plane_env.py <topology>`` did.
+exports them; values are shell-quoted, so scripts that build outside a
+Tiltfile (CI jobs, Makefiles) take the same registries, tags and cache
+scopes from the plane instead of spelling hosts themselves.
 """
 from __future__ import annotations
 

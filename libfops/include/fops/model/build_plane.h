@@ -36,7 +36,9 @@ namespace fops {
 struct Stage {
   std::string name;          ///< "dev", "staging"; a path component of cache scopes
   std::string tag_template;  ///< e.g. "dev-{git}-{inputs}" (see TagPolicy)
-  bool cache_import = false;  ///< default for `--cache-from` (off in dev, as the seed says)
+  /// Default for `--cache-from`; off in dev, where fetching the remote cache
+  /// costs a small rebuild more than it saves.
+  bool cache_import = false;
   bool cache_export = false;  ///< default for `--cache-to` (off in dev)
   SourceLocation declared_at;  ///< where the topology declared it
 };

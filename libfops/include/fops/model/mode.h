@@ -1,4 +1,4 @@
-// The three modes of a repository, as the seed splits them: development
+// The three modes of a repository, one per kind of change: development
 // (the loop builds images and upgrades dev-only Helm releases), staging
 // (builds staging-tagged images; touches live workloads only for targets
 // named explicitly) and deployment (Argo CD reconciles Helm-declared Git

@@ -1,4 +1,4 @@
-// A container registry of the build plane and the one job it has. The seed
+// A container registry of the build plane and the one job it has. The plane
 // splits registries by role: the final registry (GHCR) holds final images
 // only, the mirror (Nexus docker-group) is only pulled from, and the cache
 // registry (Nexus buildcache) takes build cache import/export only. The

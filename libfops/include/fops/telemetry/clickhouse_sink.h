@@ -1,6 +1,6 @@
 // Writes Build Plane Events straight into a ClickHouse table over its HTTP
-// interface, for controlled runners that hold warehouse credentials (the
-// seed's optional direct emission). One batch is one
+// interface, for controlled runners that hold warehouse credentials (an
+// optional shortcut past the collector). One batch is one
 // `POST /?query=INSERT INTO db.table FORMAT JSONEachRow` with a row per
 // line; credentials travel as X-ClickHouse-User / X-ClickHouse-Key headers,
 // never in the URL. ClickHouseDdl() is the table it expects (what

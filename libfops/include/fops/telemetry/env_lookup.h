@@ -1,5 +1,5 @@
 // The telemetry configuration comes from environment variables (the OTel
-// SDK's OTEL_* names and the seed's FRACTALOPS_* names). Reading them through
+// SDK's OTEL_* names and the project's FRACTALOPS_* names). Reading them through
 // an EnvLookup lets tests pass a map instead of changing the process
 // environment, which other threads may read at the same time.
 //
