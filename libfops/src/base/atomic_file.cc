@@ -68,13 +68,15 @@ absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view
   }
   std::string tmp = absl::StrCat(path.string(), ToAbsl(kTemporaryInfix), ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
-  if (fd < 0) return ErrnoStatus("creating", tmp);
+  // Errors name the file the caller asked for; the temporary beside it is
+  // fops' business.
+  if (fd < 0) return ErrnoStatus("writing", path);
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      absl::Status status = ErrnoStatus("writing", tmp);
+      absl::Status status = ErrnoStatus("writing", path);
       ::close(fd);
       ::unlink(tmp.c_str());
       return status;
@@ -86,7 +88,7 @@ absl::Status WriteFileAtomic(const std::filesystem::path& path, std::string_view
   int closed = ::close(fd);
   if (synced != 0 || closed != 0) {
     if (synced != 0) errno = sync_errno;
-    absl::Status status = ErrnoStatus("flushing", tmp);
+    absl::Status status = ErrnoStatus("writing", path);
     ::unlink(tmp.c_str());
     return status;
   }

@@ -1,10 +1,12 @@
 #include "fops/base/atomic_file.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spawn.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -94,6 +96,32 @@ TEST(AtomicFileTest, TemporariesOfAKilledWriterGoWithTheNextWriteOfTheirFile) {
   EXPECT_EQ(Names(dir), (std::set<std::string>{"mode.json", live_tmp}));
   running.Kill();
   EXPECT_EQ(RemoveAbandonedTemporaries(dir, "mode.json"), 1);
+  EXPECT_EQ(Names(dir), (std::set<std::string>{"mode.json"}));
+}
+
+// The kernel's file size limit stops the write part-way, as a full disk
+// does: the error names the file (not its temporary), the old content
+// stays, and no temporary is left.
+TEST(AtomicFileTest, AWriteThatFailsNamesTheFileAndKeepsTheOldContent) {
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "atomic_file_full";
+  std::filesystem::remove_all(dir);
+  const std::filesystem::path file = dir / "mode.json";
+  ASSERT_THAT(WriteFileAtomic(file, "{\"mode\": \"development\"}\n"), IsOk());
+
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit tight = saved;
+  tight.rlim_cur = 10;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  absl::Status written = WriteFileAtomic(file, "{\"mode\": \"deployment\"}\n");
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  std::signal(SIGXFSZ, old_handler);
+
+  EXPECT_THAT(written, StatusIs(absl::StatusCode::kInternal,
+                                HasSubstr(absl::StrCat("writing '", file.string(),
+                                                       "': File too large"))));
+  EXPECT_EQ(ReadFile(file).value(), "{\"mode\": \"development\"}\n");
   EXPECT_EQ(Names(dir), (std::set<std::string>{"mode.json"}));
 }
 
