@@ -3,7 +3,8 @@
 // loopback server playing a Kubernetes API server that answers 500, answers
 // a web page, never answers, or is not there. Every fault is kUnavailable
 // in Helm's words, so the gate says "cannot confirm in the cluster" and the
-// upgrade runs; a `helm status` that hangs is stopped at its timeout. Helm
+// upgrade runs; a `helm status` that hangs is stopped at its timeout; a
+// `helm` that is not Helm 3 confirms nothing. Helm
 // comes from .ci/tools/helm.sh ($FOPS_TOOLS_DIR/bin); without it the tests
 // skip.
 #include <dirent.h>
@@ -141,6 +142,27 @@ TEST_F(HelmStatusFaultsTest, AClusterThatNeverAnswersTimesOutAndHelmIsStopped) {
                        "helm status fractalops-api-dev: timed out after 1s"));
   EXPECT_FALSE(silent.requests().empty());  // helm asked, and waited
   EXPECT_THAT(ProcessesWith(kubeconfig_.string()), ::testing::IsEmpty());
+}
+
+// `helm` on PATH is not Helm 3 (Helm 2, or another program of that name):
+// what it prints is not a release, and nothing is confirmed. No real Helm
+// 3 answers this way, so a script plays that program.
+TEST_F(HelmStatusFaultsTest, AHelmThatIsNotHelm3ConfirmsNothing) {
+  const fs::path other = dir_.path() / "helm";
+  WriteTestFile(other,
+                "#!/bin/sh\n"
+                "echo 'LAST DEPLOYED: Mon Jan  6 10:00:00 2025'\n"
+                "echo 'NAMESPACE: fractalops-dev'\n"
+                "echo 'STATUS: DEPLOYED'\n");
+  fs::permissions(other, fs::perms::owner_all);
+  Resource release = Release(::fops::testing::FreeLoopbackPort());
+  std::vector<std::string> argv = release.cmd.argv();
+  argv[0] = other.string();
+  release.cmd = Command::Argv(argv);
+  EXPECT_THAT(HelmEffectCheck().Observe(release),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "helm status fractalops-api-dev: the answer is not a release (no "
+                       "version)"));
 }
 
 }  // namespace

@@ -200,11 +200,17 @@ def ready(repo, env, resource):
 def test_kill_9_in_the_middle_of_writes_leaves_every_state_file_whole_or_absent(tmp_path):
     """`fops ci` and `fops up` killed at many points of their runs: loading
     and recording the plan, starting commands (the process record), sending
-    events, recording the session and the mode. After each kill every state
+    events, recording a success, the session and the mode. After each kill every state
     file reads; what the killed fops started is stopped by the next fops;
     its temporaries go with the next write of their file."""
     tag = marked_project(tmp_path, resources=40, pause=0.03)
     tiltfile = tmp_path / "Tiltfile.py"
+    # And a typed resource, whose success is recorded under .fops/local/.
+    (tmp_path / "src").mkdir()
+    with open(tiltfile, "a") as f:
+        f.write("from fops import _fops, context\n"
+                "context.current().add(_fops.Resource(name='gen', kind='local', cmd='true',\n"
+                "    inputs=_fops.UpdateInputs(paths=['src'])))\n")
     state = tmp_path / ".fops"
     env = clean_env()
     rng = random.Random(1234)  # the same points on every run of the test
@@ -215,6 +221,7 @@ def test_kill_9_in_the_middle_of_writes_leaves_every_state_file_whole_or_absent(
         if round_ % 2 == 0:
             with open(tiltfile, "a") as f:
                 f.write(f"# round {round_}\n")
+        (tmp_path / "src" / "input.txt").write_text(f"round {round_}\n")  # gen runs, is recorded
         command = [FOPS, "up", "--no-web"] if round_ % 4 == 3 else [FOPS, "ci"]
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
@@ -248,6 +255,7 @@ def test_kill_9_in_the_middle_of_writes_leaves_every_state_file_whole_or_absent(
     files = snapshot(state)
     assert unreadable_state(files) == []
     assert temporaries(files) == []
+    assert "local/gen.json" in files
     assert not any(p.startswith("processes/") for p in files)  # every record closed
 
 
