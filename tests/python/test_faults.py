@@ -293,7 +293,7 @@ needs_helm = pytest.mark.skipif(
             "prevented the request from succeeding"),
     ("html", "Error: Kubernetes cluster unreachable: unable to parse the server version: "
              "invalid character '<' looking for beginning of value"),
-])
+], ids=["refused", "500", "html"])
 def test_a_kubernetes_api_that_fails_fails_the_release_with_helms_reason_and_records_nothing(
         fractalops_repo, fault, helm_says):  # noqa: F811
     (fractalops_repo / "Tiltfile.py").write_text(HELM_RELEASE)
@@ -374,7 +374,7 @@ def summary(run, sink):
     ("slow", "Operation timed out after"),
     ("not http", "Received HTTP/0.9 when not allowed"),
     ("a web page", "HTTP 200, but the answer is not "),
-])
+], ids=["refused", "500", "slow", "not http", "a web page"])
 def test_a_telemetry_sink_that_fails_is_named_the_build_goes_on_and_strict_runs_fail(
         tmp_path, sink, fault, says):
     from fixtures.otlp_receiver import Answer, Receiver

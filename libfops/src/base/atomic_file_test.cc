@@ -1,10 +1,10 @@
 #include "fops/base/atomic_file.h"
 
 #include <signal.h>
-#include <sys/resource.h>
 #include <spawn.h>
-#include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -13,7 +13,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-
 #include "fops/base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
