@@ -5,6 +5,7 @@
 #include "fops/engine/mode_transition.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -299,6 +300,35 @@ TEST_F(ModeTransitionTest, AnUnreachableServerRecordsNothingAndNamesTheServer) {
               AllOf(StartsWith("fractalops-portal: not reached: "), HasSubstr(server)));
   EXPECT_EQ(ModeFileText(), before);
   for (const std::string& line : printed_) EXPECT_THAT(line, Not(HasSubstr(argo_.token())));
+}
+
+// The kernel's file size limit makes the write of mode.json fail as a full
+// disk does, after Argo CD took the apps: the error says both.
+TEST_F(ModeTransitionTest, AModeThatCannotBeWrittenAfterTheSyncSaysArgoTookTheApps) {
+  const std::string before = RecordDevelopmentMode();
+  argo_.AddApp("fractalops-api", kOutOfSync, {kHealthy});
+  argo_.AddApp("fractalops-portal", kOutOfSync, {kHealthy});
+  DeployTransition deploy = Deploy({"fractalops-api", "fractalops-portal"});
+  struct rlimit saved {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit tight = saved;
+  tight.rlim_cur = 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tight), 0);
+  absl::StatusOr<TransitionResult> result = Run(deploy);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &saved), 0);
+  signal(SIGXFSZ, old_handler);
+
+  EXPECT_THAT(result.status(),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr("Argo CD took fractalops-api, fractalops-portal, but "
+                                       "deployment mode was not recorded (recording the mode: "
+                                       "writing '"),
+                             HasSubstr("mode.json': File too large); the mode on record stays "
+                                       "development: make room and run `fops mode deploy` "
+                                       "again"))));
+  EXPECT_EQ(argo_.syncs("fractalops-api"), 1);
+  EXPECT_EQ(ModeFileText(), before);
 }
 
 TEST_F(ModeTransitionTest, ATokenArgoCdRefusesRecordsNothingAndIsNeverShown) {

@@ -2,6 +2,13 @@
 // listening and a closed TCP port, and real processes for exec probes.
 #include "fops/engine/prober.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "fops/base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -55,6 +62,60 @@ TEST(RealProberTest, HttpAnswerSlowerThanTheTimeoutFails) {
   Probe p = Http(server.port(), "/");
   p.timeout = absl::Milliseconds(100);
   EXPECT_THAT(NewRealProber()->Check(p), StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
+}
+
+// A port that answers, but not in HTTP (an SSH server where the app
+// should be): every connection gets a greeting line and is closed.
+class NotHttpPort {
+ public:
+  NotHttpPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 8) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0 || stopping_) {
+          if (conn >= 0) close(conn);
+          return;
+        }
+        constexpr char kGreeting[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+        (void)!write(conn, kGreeting, sizeof kGreeting - 1);
+        close(conn);
+      }
+    });
+  }
+  ~NotHttpPort() {
+    stopping_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// The probe points at something that is not an HTTP server: not ready, and
+// the reason says so (in curl's words).
+TEST(RealProberTest, HttpToAPortThatDoesNotSpeakHttpIsNotReady) {
+  NotHttpPort ssh;
+  ASSERT_GT(ssh.port(), 0);
+  EXPECT_THAT(NewRealProber()->Check(Http(ssh.port(), "/healthz")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("GET http://127.0.0.1:", ssh.port(),
+                                    "/healthz: Received HTTP/0.9 when not allowed")));
 }
 
 TEST(RealProberTest, TcpConnectsOrSaysWhyNot) {

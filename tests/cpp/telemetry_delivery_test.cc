@@ -162,6 +162,33 @@ TEST(TelemetryDeliveryTest, ClickHouseInsertsRowsWithCredentialsInHeadersOnly) {
   EXPECT_EQ(row["duration_ms"], 900);
 }
 
+// A 200 from something that is not the sink's server (a proxy's sign-in
+// page, a web server on the port) says nothing about the events: they are
+// not counted as delivered.
+TEST(TelemetryDeliveryTest, A200ThatIsNotTheProtocolsAnswerIsRejectedQuotingIt) {
+  LoopbackHttpServer server([](const Request&) {
+    return Response{.status = 200, .headers = {{"Content-Type", "text/html"}},
+                    .body = "<html>\n<body>Please sign in</body></html>"};
+  });
+  SinkAnswer otlp = Otlp(server).Send(Batch(), Soon());
+  EXPECT_EQ(otlp.kind, SinkAnswer::Kind::kRejected);
+  EXPECT_EQ(otlp.message,
+            "HTTP 200, but the answer is not an OTLP response: "
+            "<html> <body>Please sign in</body></html>");
+  ClickHouseSink clickhouse({.url = server.Url(""), .database = "d", .table = "t"},
+                            NewCurlHttpClient(), Redactor());
+  SinkAnswer ch = clickhouse.Send(Batch(), Soon());
+  EXPECT_EQ(ch.kind, SinkAnswer::Kind::kRejected);
+  EXPECT_THAT(ch.message, HasSubstr("HTTP 200, but the answer is not ClickHouse's (an INSERT "
+                                    "answers with no body): <html>"));
+  // What the protocols do answer: an empty body, an OTLP response object.
+  server.SetHandler([](const Request&) { return Response{.status = 200}; });
+  EXPECT_EQ(Otlp(server).Send(Batch(), Soon()).kind, SinkAnswer::Kind::kDelivered);
+  EXPECT_EQ(clickhouse.Send(Batch(), Soon()).kind, SinkAnswer::Kind::kDelivered);
+  server.SetHandler([](const Request&) { return Response{.status = 200, .body = "{}\n"}; });
+  EXPECT_EQ(Otlp(server).Send(Batch(), Soon()).kind, SinkAnswer::Kind::kDelivered);
+}
+
 TEST(TelemetryDeliveryTest, AnAnswerQuotingTheCredentialsIsRedacted) {
   LoopbackHttpServer server([](const Request& request) {
     return Response{.status = 401,

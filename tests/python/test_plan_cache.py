@@ -286,3 +286,27 @@ def test_the_plan_names_its_request(tmp_path):
     request = json.loads(plan.read_text())["request"]
     assert request == {"tiltfile": str(tmp_path / "Tiltfile.py"), "cwd": str(tmp_path),
                        "subcommand": "ci", "args": [], "resources": ["a"]}
+
+
+def test_the_cache_keeps_the_32_plans_used_last(tmp_path):
+    write(tmp_path / "Tiltfile.py", "local_resource('a', cmd=['echo', 'fine'])\n")
+    assert RECORDED in fops("ci", cwd=tmp_path).stderr
+    (used,) = plans(tmp_path)
+    # Forty plans of other commands, all recorded before it (the plan itself
+    # serves as their content: their requests differ from any run's).
+    old = time.time() - 3600
+    for n in range(40):
+        other = used.with_name(f"{n:032x}.json")
+        other.write_bytes(used.read_bytes())
+        os.utime(other, (old + n, old + n))
+    os.utime(used, (old - 60, old - 60))  # recorded first of all, then:
+    assert USED in fops("ci", cwd=tmp_path).stderr  # used now
+    recorded = fops("ci", "a", cwd=tmp_path)  # another command: a new plan
+    assert RECORDED in recorded.stderr, recorded.stderr
+    kept = {p.name for p in plans(tmp_path)}
+    others = {f"{n:032x}.json" for n in range(40)}
+    (new,) = kept - others - {used.name}
+    # The ten plans used least recently are gone; the one used just now stays.
+    assert kept == {used.name, new} | {f"{n:032x}.json" for n in range(10, 40)}
+    assert USED in fops("ci", cwd=tmp_path).stderr
+    assert USED in fops("ci", "a", cwd=tmp_path).stderr

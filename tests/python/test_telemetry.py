@@ -133,3 +133,108 @@ def test_strict_finish_raises_exec_error(tmp_path, clean_env, monkeypatch):
     telemetry.emit(observers, "session.started")
     with pytest.raises(fops.ExecError, match=r"sink jsonl \(.*events.jsonl\) lost 1 of 1 events"):
         telemetry.finish(observers, deadline=5)
+
+
+CAP = 8 << 20  # the events file's documented size limit
+
+
+def fill_to_near_the_cap(path):
+    """Appends whole event lines to `path` until it is 10 bytes under the
+    cap; returns what it appended."""
+    size = path.stat().st_size if path.exists() else 0
+    line = json.dumps({"event": "resource.finished", "resource": "earlier"}) + "\n"
+    room = CAP - 10 - size
+    count = room // len(line) - 1
+    last = room - count * len(line)  # one longer line takes up the rest
+    pad = last - len(json.dumps({"event": "resource.finished", "detail": ""}) + "\n")
+    text = line * count + json.dumps({"event": "resource.finished", "detail": "x" * pad}) + "\n"
+    with open(path, "a") as f:
+        f.write(text)
+    assert path.stat().st_size == CAP - 10
+    return text
+
+
+def test_the_events_file_rotates_at_its_cap_keeping_three_older_files(tmp_path):
+    make_repo(tmp_path)
+    state = tmp_path / ".fops"
+    state.mkdir()
+    events = state / "events.jsonl"
+    history = fill_to_near_the_cap(events)
+    for n in (1, 2, 3):
+        (state / f"events.jsonl.{n}").write_text(json.dumps({"event": f"older-{n}"}) + "\n")
+
+    run = run_fops(tmp_path, env=fops_env())
+    assert run.returncode == 1, run.stderr  # `broken` fails
+    assert "telemetry:" not in run.stderr  # every event delivered
+    # The full file moved aside whole; the others moved one place older,
+    # the oldest is gone.
+    assert (state / "events.jsonl.1").read_text() == history
+    assert (state / "events.jsonl.2").read_text() == '{"event": "older-1"}\n'
+    assert (state / "events.jsonl.3").read_text() == '{"event": "older-2"}\n'
+    assert not (state / "events.jsonl.4").exists()
+    # This run's events, every one, whole, in the new file.
+    new = [json.loads(line) for line in events.read_text().splitlines()]
+    assert collections.Counter(e["event"] for e in new) == EXPECTED
+
+    # The next run appends below the cap: no rotation.
+    run_fops(tmp_path, env=fops_env())
+    assert (state / "events.jsonl.1").read_text() == history
+    after = [json.loads(line) for line in events.read_text().splitlines()]
+    assert after[:len(new)] == new and after[-1]["event"] == "session.stopped"
+    assert not (state / "events.jsonl.4").exists()
+
+
+def test_a_running_session_writes_to_the_new_file_after_another_run_rotates_it(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from fixtures.processes import descendants, wait_until
+
+    fops_cmd = os.path.join(os.path.dirname(sys.executable), "fops")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "Tiltfile.py").write_text(
+        'local_resource("build", cmd="echo built")\n'
+        'local_resource("seed", cmd="echo seeded", trigger_mode=TRIGGER_MODE_MANUAL)\n')
+    state = tmp_path / ".fops"
+    events = state / "events.jsonl"
+    env = fops_env()
+
+    def fops(*args):
+        return subprocess.run([fops_cmd, *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    def seed_events(path):
+        return [e for e in map(json.loads, path.read_text().splitlines())
+                if e.get("resource") == "seed"]
+
+    log = open(tmp_path / "up.log", "w")
+    up = subprocess.Popen([fops_cmd, "up", "--no-web"], cwd=tmp_path, env=env, stdout=log,
+                          stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: (state / "session.sock").exists() and events.exists()
+                   and '"resource":"build"' in events.read_text(), what="fops up to run build")
+        # The history fills up while the session runs; a `fops ci` beside it
+        # rotates the file.
+        fill_to_near_the_cap(events)
+        ci = fops("ci", "build")
+        assert ci.returncode == 0, ci.stderr
+        assert (state / "events.jsonl.1").stat().st_size == CAP - 10
+        # The session's next events go to the new file; its views still answer.
+        trigger = fops("trigger", "seed")
+        assert trigger.returncode == 0, trigger.stderr
+        wait_until(lambda: len(seed_events(events)) == 2, what="seed's events in the new file")
+        assert seed_events(state / "events.jsonl.1") == []
+        status = fops("status", "--json")
+        assert status.returncode == 0, status.stderr
+        seed = next(r for r in json.loads(status.stdout)["resources"] if r["name"] == "seed")
+        assert seed["state"] == "succeeded"
+        logs = fops("logs", "seed")
+        assert "seed │ seeded" in logs.stdout, logs.stderr
+    finally:
+        for pid in descendants(up.pid):
+            os.kill(pid, signal.SIGKILL)
+        if up.poll() is None:
+            up.kill()
+        up.wait()
+        log.close()

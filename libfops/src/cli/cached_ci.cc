@@ -43,6 +43,7 @@ std::optional<int> RunCachedCi(const std::vector<std::string>& argv) {
   }
   if (plan->request != request) return miss("the recorded plan is for another command");
   if (std::string stale = StaleInput(*plan); !stale.empty()) return miss(stale);
+  MarkPlanUsed(PlanCachePath(request));
   if (explain) std::fprintf(stderr, "fops: plan cache: used (%zu inputs unchanged)\n",
                             plan->inputs.size());
   return RunCiCommand(*plan, {.max_parallel = args->max_parallel,

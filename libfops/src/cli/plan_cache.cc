@@ -1,10 +1,15 @@
 #include "fops/cli/plan_cache.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <tuple>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -165,6 +170,44 @@ std::string SecretAt(const json& doc, const Redactor& secrets, const std::string
   return "";
 }
 
+// "<32 hex digits>.json": a name PlanCachePath gives; nothing else in the
+// directory is evicted.
+bool IsPlanFileName(std::string_view name) {
+  constexpr size_t kDigits = 32;
+  if (name.size() != kDigits + 5 || name.substr(kDigits) != ".json") return false;
+  return std::all_of(name.begin(), name.begin() + kDigits, [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+// Removes the plans of `dir` beyond the `capacity` most recently used,
+// and temporaries writers killed mid-write left there.
+void EvictLeastRecentlyUsed(const std::filesystem::path& dir, size_t capacity) {
+  RemoveAbandonedTemporaries(dir);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  // (last use, name): ties (the same clock tick) go by name, so every
+  // process evicts the same plans.
+  std::vector<std::tuple<int64_t, int64_t, std::string>> plans;
+  while (dirent* entry = ::readdir(d)) {
+    const std::string name = entry->d_name;
+    if (!IsPlanFileName(name)) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode)) {
+      continue;
+    }
+    plans.emplace_back(st.st_mtim.tv_sec, st.st_mtim.tv_nsec, name);
+  }
+  ::closedir(d);
+  if (plans.size() <= capacity) return;
+  std::sort(plans.begin(), plans.end(), std::greater<>());
+  for (size_t i = capacity; i < plans.size(); ++i) {
+    std::error_code ignored;
+    std::filesystem::remove(dir / std::get<2>(plans[i]), ignored);
+  }
+}
+
 }  // namespace
 
 std::string_view PlanInputKindName(PlanInput::Kind kind) {
@@ -257,6 +300,8 @@ absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan
   std::error_code ec;
   std::filesystem::permissions(path, std::filesystem::perms::owner_read |
                                          std::filesystem::perms::owner_write, ec);
+  MarkPlanUsed(path);
+  EvictLeastRecentlyUsed(path.parent_path(), kPlanCacheCapacity);
   return absl::OkStatus();
 }
 
@@ -316,6 +361,15 @@ absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
     return unreadable(e.what());
   }
   return plan;
+}
+
+void MarkPlanUsed(const std::filesystem::path& path) {
+  // The clock itself, not the file system's coarser one (a few ms), so
+  // plans stored or used in quick succession keep their order.
+  struct timespec now[2] {};
+  if (::clock_gettime(CLOCK_REALTIME, &now[0]) != 0) return;
+  now[1] = now[0];
+  (void)::utimensat(AT_FDCWD, path.c_str(), now, 0);
 }
 
 std::string StaleInput(const CachedPlan& plan) {

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "fops/base/atomic_file.h"
 #include "fops/base/status_matchers.h"
 #include "fops/model/project_json.h"
@@ -243,6 +244,45 @@ TEST_F(PlanCacheTest, ArgumentsThatAreNotUtf8NameAPlanAndAreNeverStoredHalfway) 
   EXPECT_THAT(StoreCachedPlan(path, plan_),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(PlanCacheTest, TheCacheKeepsThePlansUsedMostRecently) {
+  Observe(PlanInput::Kind::kContent, dir_.path() / "Tiltfile.py");
+  auto store = [&](int n) {
+    plan_.request.args = {absl::StrCat("--n=", n)};
+    const std::filesystem::path path = PlanCachePath(plan_.request);
+    EXPECT_THAT(StoreCachedPlan(path, plan_), IsOk());
+    return path;
+  };
+  std::vector<std::filesystem::path> paths;
+  for (int n = 0; n < kPlanCacheCapacity; ++n) paths.push_back(store(n));
+  const std::filesystem::path dir = paths[0].parent_path();
+  // Not plans: never evicted.
+  WriteTestFile(dir / "notes.json", "{}");
+  auto plans = [&] {
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      count += entry.path().filename() != "notes.json";
+    }
+    return count;
+  };
+  EXPECT_EQ(plans(), kPlanCacheCapacity);
+
+  MarkPlanUsed(paths[0]);  // the native command ran it
+  paths.push_back(store(kPlanCacheCapacity));
+  EXPECT_EQ(plans(), kPlanCacheCapacity);
+  EXPECT_TRUE(std::filesystem::exists(paths[0]));   // used last but one
+  EXPECT_FALSE(std::filesystem::exists(paths[1]));  // used least recently
+  EXPECT_TRUE(std::filesystem::exists(paths[2]));
+  EXPECT_TRUE(std::filesystem::exists(paths.back()));
+  EXPECT_TRUE(std::filesystem::exists(dir / "notes.json"));
+  // What is left still loads.
+  EXPECT_THAT(LoadCachedPlan(paths[0]).status(), IsOk());
+
+  paths.push_back(store(kPlanCacheCapacity + 1));
+  EXPECT_FALSE(std::filesystem::exists(paths[2]));
+  EXPECT_TRUE(std::filesystem::exists(paths[0]));
+  EXPECT_EQ(plans(), kPlanCacheCapacity);
 }
 
 }  // namespace

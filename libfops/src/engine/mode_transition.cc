@@ -297,12 +297,26 @@ absl::StatusOr<TransitionResult> DeployTransition::Execute(const TransitionOutpu
   result.summary = absl::StrCat(ready, " of ", apps.size(), " apps Synced and Healthy");
   if (!problems.empty()) absl::StrAppend(&result.summary, "; ", absl::StrJoin(problems, ", "));
   result.summary = redactor.Redact(result.summary);
-  FOPS_RETURN_IF_ERROR(SaveModeState(options_.state_dir,
+  std::vector<std::string> taken;
+  for (const AppRecord& record : records) {
+    if (record.synced()) taken.push_back(record.app);
+  }
+  absl::Status saved = SaveModeState(options_.state_dir,
                                      ModeState{.mode = Mode::kDeployment,
                                                .since = absl::Now(),
                                                .by = options_.by,
                                                .note = result.summary,
-                                               .apps = std::move(records)}));
+                                               .apps = std::move(records)});
+  if (!saved.ok()) {
+    // Argo CD owns the apps now, but the repo still says otherwise: say
+    // both, and what makes them agree again.
+    return absl::Status(
+        saved.code(),
+        redactor.Redact(absl::StrCat(
+            "Argo CD took ", absl::StrJoin(taken, ", "), ", but deployment mode was not recorded (",
+            saved.message(), "); the mode on record stays ", ToAbsl(ModeName(previous.mode)),
+            ": make room and run `fops mode deploy` again")));
+  }
   result.recorded = true;
   say(absl::StrCat("deployment mode: ", result.summary));
   return result;

@@ -194,6 +194,25 @@ TEST_F(RegistryClientTest, ServerErrorsAndRefusedConnectionsAreUnavailable) {
               StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("no time left")));
 }
 
+TEST_F(RegistryClientTest, ARegistryThatAnswersTooLateIsDeadlineExceededNamingIt) {
+  LoopbackHttpServer registry([](const auto& req) {
+    LoopbackHttpServer::Response answer = Manifest(req);
+    answer.delay = absl::Seconds(30);  // past every deadline below
+    return answer;
+  });
+  ASSERT_THAT(registry.status(), IsOk());
+  EXPECT_THAT(client_.HeadManifest(Ref(registry),
+                                   {.tls_verify = false, .request_timeout = absl::Milliseconds(300)},
+                                   Deadline()),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr(absl::StrCat("127.0.0.1:", registry.port()))));
+  // The call's own deadline bounds it too, whatever the per-request timeout.
+  EXPECT_THAT(client_.HeadManifest(Ref(registry), {.tls_verify = false},
+                                   absl::Now() + absl::Milliseconds(300)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr(absl::StrCat("127.0.0.1:", registry.port()))));
+}
+
 TEST_F(RegistryClientTest, DockerHubIsAskedAtItsRegistryHost) {
   EXPECT_EQ(RegistryHost(*ImageRef::Parse("ubuntu:22.04")), "registry-1.docker.io");
   EXPECT_EQ(RegistryHost(*ImageRef::Parse("ghcr.io/yamonco/api:dev-1")), "ghcr.io");

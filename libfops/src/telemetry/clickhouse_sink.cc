@@ -148,7 +148,15 @@ SinkAnswer ClickHouseSink::Send(std::span<const BuildEvent> batch, absl::Time de
     request.body += '\n';
   }
   request.timeout = AttemptTimeout(options_.timeout, deadline, absl::Now());
-  return AnswerFromHttp(http_->Send(request), redactor_);
+  absl::StatusOr<HttpResponse> response = http_->Send(request);
+  SinkAnswer answer = AnswerFromHttp(response, redactor_);
+  // ClickHouse answers a successful INSERT with an empty body; a page in a
+  // 2xx came from something else (a proxy, another server on the port).
+  if (answer.kind == SinkAnswer::Kind::kDelivered &&
+      !absl::StripAsciiWhitespace(response->body).empty()) {
+    return NotTheProtocol(*response, "ClickHouse's (an INSERT answers with no body)", redactor_);
+  }
+  return answer;
 }
 
 }  // namespace fops

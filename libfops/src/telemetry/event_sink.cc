@@ -71,6 +71,17 @@ SinkAnswer AnswerFromHttp(const absl::StatusOr<HttpResponse>& response,
   return answer;
 }
 
+SinkAnswer NotTheProtocol(const HttpResponse& response, std::string_view expected,
+                          const Redactor& redactor) {
+  SinkAnswer answer;
+  answer.kind = SinkAnswer::Kind::kRejected;
+  answer.http_status = response.status;
+  answer.message = redactor.Redact(absl::StrCat("HTTP ", response.status,
+                                                ", but the answer is not ", ToAbsl(expected),
+                                                ": ", Excerpt(response.body)));
+  return answer;
+}
+
 absl::Duration AttemptTimeout(absl::Duration configured, absl::Time deadline, absl::Time now) {
   return std::max(absl::Milliseconds(1), std::min(configured, deadline - now));
 }

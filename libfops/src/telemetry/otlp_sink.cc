@@ -222,6 +222,14 @@ SinkAnswer OtlpSink::Send(std::span<const BuildEvent> batch, absl::Time deadline
   absl::StatusOr<HttpResponse> response = http_->Send(request);
   SinkAnswer answer = AnswerFromHttp(response, redactor_);
   if (answer.kind == SinkAnswer::Kind::kDelivered) {
+    // An ExportLogsServiceResponse in JSON (an empty one may come as an
+    // empty body). Anything else came from something that is not an OTLP
+    // receiver: the events did not arrive anywhere fops can tell.
+    if (!absl::StripAsciiWhitespace(response->body).empty() &&
+        !nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false)
+             .is_object()) {
+      return NotTheProtocol(*response, "an OTLP response", redactor_);
+    }
     std::string message;
     answer.rejected_records = RejectedRecords(response->body, &message);
     if (answer.rejected_records > 0) {

@@ -15,6 +15,10 @@
 // the plan's input digests keep honest); a plan that would hold any other
 // secret value is not stored.
 //
+// The cache is bounded: it keeps the kPlanCacheCapacity plans stored or
+// run most recently (a plan's file time says when), and StoreCachedPlan
+// removes the others.
+//
 //   PlanRequest request = {.tiltfile = "/repo/Tiltfile.py", .cwd = "/repo",
 //                          .subcommand = "ci"};
 //   absl::StatusOr<CachedPlan> plan = LoadCachedPlan(PlanCachePath(request));
@@ -34,6 +38,10 @@
 #include "fops/policy/guard.h"
 
 namespace fops {
+
+/// How many plans a state directory keeps: the most recently stored or
+/// used ones (a developer's usual commands, with room to spare).
+inline constexpr int kPlanCacheCapacity = 32;
 
 /// What a load was asked for; plans are found by it. Two requests that
 /// differ in any field have different plans.
@@ -88,7 +96,8 @@ PlanRequest MakePlanRequest(std::string_view tiltfile, std::string_view subcomma
 std::filesystem::path PlanCachePath(const PlanRequest& request);
 
 /// Writes `plan` atomically to `path` (readable by its owner only, as it
-/// holds digests of environment values). kFailedPrecondition, naming where
+/// holds digests of environment values), then removes the plans used least
+/// recently beyond kPlanCacheCapacity from its directory. kFailedPrecondition, naming where
 /// ("project.resources[0].env.API_TOKEN") but not the value, when the plan
 /// would hold a secret value no environment variable read by the load
 /// provides; nothing is stored then and an older plan at `path` is removed.
@@ -98,6 +107,10 @@ absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan
 /// recorded from; kNotFound when there is none, kInvalidArgument when it is
 /// unreadable (another fops version wrote it, or it was damaged).
 absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path);
+
+/// Marks the plan at `path` as just used (its file time), so plans used
+/// less recently go first when the cache is full. Best effort.
+void MarkPlanUsed(const std::filesystem::path& path);
 
 /// The first input that changed since the load ("Tiltfile.py changed",
 /// "$HOME changed"), or "" when the plan still holds.

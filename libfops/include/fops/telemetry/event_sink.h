@@ -66,6 +66,13 @@ class EventSink {
 SinkAnswer AnswerFromHttp(const absl::StatusOr<HttpResponse>& response,
                           const Redactor& redactor);
 
+/// A 2xx answer whose body is not what the sink's protocol answers (a web
+/// page from a proxy, or another server on the port): rejected, since
+/// nothing says the events arrived. `expected` names what should have
+/// come ("an OTLP response"); the message quotes the body's start, redacted.
+SinkAnswer NotTheProtocol(const HttpResponse& response, std::string_view expected,
+                          const Redactor& redactor);
+
 /// A Retry-After value as the delay it asks for: delay-seconds ("120") or
 /// an HTTP-date ("Fri, 27 Nov 2026 08:49:37 GMT", RFC 9110's IMF-fixdate),
 /// counted from `now` (a date already past is no delay). nullopt for
