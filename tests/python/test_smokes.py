@@ -263,6 +263,26 @@ def test_a_browser_smoke_stopped_by_the_run_timeout_leaves_no_browser_and_no_pro
     assert left.stdout == ""
 
 
+def test_a_browser_smoke_writes_nothing_into_the_users_home(site, tmp_path):
+    browser_tools_or_skip()
+    home = tmp_path / "home"
+    home.mkdir()
+    # The tools are found where they are; only the home is the test's own.
+    site.env.setdefault("FOPS_TOOLS_DIR", os.path.expanduser("~/.cache/fops/tools"))
+    site.env.update(HOME=str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        site.env.pop(name, None)
+    site.write("""\
+        browser_smoke("portal", url=BASE + "/", wait_for="#ready", resource_deps=["web"])
+    """.replace("BASE", repr(site.base)))
+
+    ci = site.fops("ci")
+
+    assert ci.returncode == 0, ci.stdout + ci.stderr
+    assert_png(site.dir / "output" / "playwright" / "portal.png")
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
+
+
 # --- what a smoke runs -------------------------------------------------------
 
 def load(tmp_path, body):
