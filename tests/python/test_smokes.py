@@ -392,6 +392,9 @@ def test_port_forward_runs_kubectl_on_loopback_and_is_ready_when_its_port_accept
     action = pf.readiness_probe.action
     assert isinstance(action, fops.TcpSocketAction)
     assert (action.host, action.port) == ("127.0.0.1", 8080)
+    # kubectl logs each probe's connection: a ready forward is asked every
+    # 10 s, so `fops up` does not print a line a second for it.
+    assert pf.readiness_probe.period == 10
     assert [link.url for link in pf.links] == ["http://127.0.0.1:8080"]
 
 
