@@ -1,6 +1,9 @@
 # The two commands of the README: `make demo` and `make test`. Each one
 # alone installs what is missing (Debian packages, the .venv, pinned tools),
-# configures, builds and runs.
+# configures, builds and runs. `make demo` builds only what the demo needs
+# (libfops, the Python extension, the fops command); `make test` adds the
+# test suites, the benchmarks and the tools the tests run against, in the
+# same build tree, so nothing is compiled twice.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -14,13 +17,23 @@ export PATH := $(TOOLS_DIR)/bin:/usr/local/go/bin:$(PATH)
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: demo test install deps tools bench clean
+PIP_INSTALL = $(VENV)/bin/python -m pip install -q --no-build-isolation -C build-dir=$(BUILD_DIR)
 
-demo: install
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS ?=
+
+.PHONY: demo test install install-fops deps deps-build tools bench fuzz clean
+
+demo: install-fops
 	$(VENV)/bin/fops ci -f examples/quickstart/Tiltfile.py
 
 test: install tools
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
+
+# What building fops needs, and what testing it needs besides.
+deps-build:
+	@bash .ci/install-system-deps --build
 
 deps:
 	@bash .ci/install-system-deps
@@ -31,22 +44,37 @@ tools: deps
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.test-deps: $(VENV)/bin/python pyproject.toml
+$(VENV)/.build-deps: $(VENV)/bin/python pyproject.toml
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.11" "pytest>=7"
+	$(VENV)/bin/python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.11"
 	touch $@
 
-# Builds libfops, the extension, the GoogleTest suites and the benchmarks
-# in one CMake tree ($(BUILD_DIR)) and installs fops into the .venv.
+$(VENV)/.test-deps: $(VENV)/.build-deps
+	$(VENV)/bin/python -m pip install -q "pytest>=7"
+	touch $@
+
+# libfops, the _fops extension and the fops command, into the .venv.
+install-fops: deps-build $(VENV)/.build-deps
+	$(PIP_INSTALL) -C cmake.define.FOPS_BUILD_TESTS=OFF -C cmake.define.FOPS_BUILD_BENCH=OFF .
+
+# The same tree with the GoogleTest suites and the benchmarks too.
 install: deps $(VENV)/.test-deps
-	$(VENV)/bin/python -m pip install -q --no-build-isolation \
-	  -C build-dir=$(BUILD_DIR) \
-	  -C cmake.define.FOPS_BUILD_TESTS=ON \
-	  -C cmake.define.FOPS_BUILD_BENCH=ON \
-	  .
+	$(PIP_INSTALL) -C cmake.define.FOPS_BUILD_TESTS=ON -C cmake.define.FOPS_BUILD_BENCH=ON .
 
 bench: install
 	bash bench/run_all.sh
+
+# Builds every fuzzer (fuzz/*_fuzzer.cc) with clang, libFuzzer, ASan and
+# UBSan in $(FUZZ_DIR), then runs each for FUZZ_SECONDS on a scratch copy of
+# its seeds; stops at the first crash and prints the reproducer.
+# FUZZERS="guard image_ref" runs only those.
+fuzz:
+	@bash .ci/install-system-deps --build clang libclang-rt-14-dev
+	@if [ ! -f $(FUZZ_DIR)/CMakeCache.txt ]; then \
+	  CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DFOPS_BUILD_FUZZERS=ON \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
+	cmake --build $(FUZZ_DIR)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZERS)
 
 clean:
 	rm -rf build $(VENV)

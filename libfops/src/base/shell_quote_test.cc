@@ -23,5 +23,15 @@ TEST(ShellQuoteTest, JoinReadsBackAsTheSameArgv) {
             "sh -c 'echo '\\''a b'\\'' && true'");
 }
 
+// Found by fuzz/shell_words_fuzzer.cc: a bare first word `A=b` is an
+// assignment to a shell and `time` or `if` a reserved word, so the printed
+// line ran another command than the argv.
+TEST(ShellQuoteTest, JoinQuotesAFirstWordTheShellWouldNotRun) {
+  EXPECT_EQ(ShellJoin({"A=b", "make"}), "'A=b' make");
+  EXPECT_EQ(ShellJoin({"time", "make"}), "'time' make");
+  EXPECT_EQ(ShellJoin({"if"}), "'if'");
+  EXPECT_EQ(ShellJoin({"make", "A=b", "if"}), "make A=b if");
+}
+
 }  // namespace
 }  // namespace fops

@@ -211,7 +211,12 @@ PlanRequest MakePlanRequest(std::string_view tiltfile, std::string_view subcomma
 
 std::filesystem::path PlanCachePath(const PlanRequest& request) {
   std::filesystem::path state_dir = StateDirFor(std::filesystem::path(request.tiltfile).parent_path());
-  return state_dir / "plan-cache" / (Xxh128Hex(RequestToJson(request).dump()) + ".json");
+  // Arguments and paths are bytes, not always UTF-8: invalid sequences are
+  // replaced for naming only (valid text names the same file as before);
+  // two requests that meet there differ in the file's request and miss.
+  const std::string key =
+      RequestToJson(request).dump(-1, ' ', false, json::error_handler_t::replace);
+  return state_dir / "plan-cache" / (Xxh128Hex(key) + ".json");
 }
 
 absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan& plan) {
@@ -239,7 +244,15 @@ absl::Status StoreCachedPlan(const std::filesystem::path& path, const CachedPlan
         "the plan would hold a secret value (", secrets.Redact(at),
         ") that no environment variable read by the load provides"));
   }
-  absl::Status status = WriteFileAtomic(path, doc.dump(1) + "\n");
+  std::string text;
+  try {
+    text = doc.dump(1) + "\n";
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), ": plan not stored: it holds text that is not UTF-8 (",
+                     e.what(), ")"));
+  }
+  absl::Status status = WriteFileAtomic(path, text);
   if (!status.ok()) return status;
   std::error_code ec;
   std::filesystem::permissions(path, std::filesystem::perms::owner_read |
@@ -255,8 +268,11 @@ absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
   };
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return unreadable("invalid JSON");
-  if (doc.value("format", 0) != kPlanFormat) return unreadable("another format");
+  if (!doc.contains("format") || doc["format"] != kPlanFormat) return unreadable("another format");
   CachedPlan plan;
+  std::string project_text;
+  // Every read of the document throws on a missing key or another type
+  // (json::at, get): such a plan is damaged, which is a miss.
   try {
     plan.request = RequestFromJson(doc.at("request"));
     for (const json& input : doc.at("inputs")) {
@@ -270,10 +286,11 @@ absl::StatusOr<CachedPlan> LoadCachedPlan(const std::filesystem::path& path) {
     plan.load_stderr = doc.at("load_stderr").get<std::string>();
     plan.selection = doc.at("selection").get<std::vector<std::string>>();
     plan.guard = GuardFromJson(doc.at("guard"));
+    project_text = doc.at("project").dump();
   } catch (const json::exception& e) {
     return unreadable(e.what());
   }
-  absl::StatusOr<Project> project = ProjectFromJson(doc.at("project").dump(), path.string());
+  absl::StatusOr<Project> project = ProjectFromJson(project_text, path.string());
   if (!project.ok()) return unreadable(std::string(project.status().message()));
   plan.project = *std::move(project);
   // Secret env values come from the variables the load read them from;

@@ -9,10 +9,12 @@
 #include <iterator>
 #include <filesystem>
 
+#include "fops/base/atomic_file.h"
 #include "fops/base/status_matchers.h"
 #include "fops/model/project_json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "support/temp_dir.h"
 #include "support/write_file.h"
 
@@ -23,6 +25,7 @@ using ::fops::testing::IsOk;
 using ::fops::testing::StatusIs;
 using ::fops::testing::TempDir;
 using ::fops::testing::WriteTestFile;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -89,6 +92,24 @@ TEST_F(PlanCacheTest, AMissingOrDamagedPlanIsAMissNotACrash) {
   WriteTestFile(dir_.path() / "partial.json", "{\"format\": 2, \"request\": {}}");
   EXPECT_THAT(LoadCachedPlan(dir_.path() / "partial.json").status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("partial.json")));
+}
+
+// Found by fuzz/plan_cache_fuzzer.cc: a plan without "project" (or with a
+// "format" that is not a number) threw out of LoadCachedPlan and ended the
+// native command instead of handing over to Python.
+TEST_F(PlanCacheTest, APlanMissingItsProjectOrWithAnOddFormatIsAMiss) {
+  const std::filesystem::path path = dir_.path() / "plan.json";
+  ASSERT_THAT(StoreCachedPlan(path, plan_), IsOk());
+  nlohmann::json doc = nlohmann::json::parse(*ReadFile(path));
+  doc.erase("project");
+  WriteTestFile(dir_.path() / "no-project.json", doc.dump());
+  EXPECT_THAT(LoadCachedPlan(dir_.path() / "no-project.json").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("no-project.json: not a plan this fops can use"),
+                             HasSubstr("project"))));
+  WriteTestFile(dir_.path() / "format.json", "{\"format\": \"1\"}");
+  EXPECT_THAT(LoadCachedPlan(dir_.path() / "format.json").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("another format")));
 }
 
 TEST_F(PlanCacheTest, AChangedFileIsStaleEvenWithTheSameSizeAndTime) {
@@ -202,6 +223,26 @@ TEST_F(PlanCacheTest, RequestsNameTheirOwnPlans) {
   other.args = {};
   EXPECT_NE(PlanCachePath(request), PlanCachePath(other));
   EXPECT_EQ(PlanCachePath(request).parent_path().filename(), "plan-cache");
+}
+
+// Found by fuzz/plan_cache_fuzzer.cc: `fops ci -- $'\xff'` (or a Tiltfile
+// path that is not UTF-8) ended the native command with an uncaught JSON
+// exception while it named the plan file.
+TEST_F(PlanCacheTest, ArgumentsThatAreNotUtf8NameAPlanAndAreNeverStoredHalfway) {
+  PlanRequest request = plan_.request;
+  request.args = {"--name=caf\xe9"};
+  const std::filesystem::path path = PlanCachePath(request);
+  EXPECT_EQ(path.parent_path().filename(), "plan-cache");
+  PlanRequest other = request;
+  other.args = {"--name=caf\xe8"};
+  EXPECT_EQ(PlanCachePath(other), path);  // the same name; the file's request tells them apart
+  request.args = {"--name=caf\xc3\xa9"};
+  EXPECT_NE(PlanCachePath(request), path);
+
+  plan_.request = other;
+  EXPECT_THAT(StoreCachedPlan(path, plan_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace

@@ -55,6 +55,20 @@ std::map<std::string, std::string> StoredValues(const std::map<std::string, std:
   return out;
 }
 
+// A field of a record, or `fallback` when it is missing or of another type:
+// a damaged record (fops' own cache) means the update runs, never a crash
+// (json::value throws on a type it did not expect).
+int64_t IntField(const json& object, const char* key, int64_t fallback) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_number_integer()) {
+    return fallback;
+  }
+  return object[key].get<int64_t>();
+}
+std::string StringField(const json& object, const char* key, const std::string& fallback) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return fallback;
+  return object[key].get<std::string>();
+}
+
 std::string Verb(const Resource& r) { return r.kind == "image" ? "rebuilt" : "updated"; }
 
 // The first value that differs, in the words a user reads.
@@ -216,19 +230,19 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
                                                text.status().message(), ")")};
   }
   json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (state.is_discarded() || !state.is_object() || state.value("version", 0) != kStateVersion ||
+  if (state.is_discarded() || !state.is_object() || IntField(state, "version", 0) != kStateVersion ||
       !state.contains("digest") || !state["digest"].is_string()) {
     return GateDecision{.run = true,
                         .reason = absl::StrCat(verb, ": no previous build (", path.string(),
                                                " was not written by this fops version)")};
   }
   const std::string old_digest = state["digest"].get<std::string>();
-  const std::string old_produces = state.value("produces", "");
+  const std::string old_produces = StringField(state, "produces", "");
   if (old_digest == digest->total) {
     if (old_produces == StoredText(resource.inputs.produces, redactor_)) {
-      std::string since = old_produces.empty() ? state.value("recorded_at", "the last run")
+      std::string since = old_produces.empty() ? StringField(state, "recorded_at", "the last run")
                                                : old_produces;
-      return Confirm(resource, state.value("effect", ""), verb, since);
+      return Confirm(resource, StringField(state, "effect", ""), verb, since);
     }
     return GateDecision{.run = true, .reason = absl::StrCat(verb, ": reference changed (was ",
                                                             old_produces, ")")};
@@ -248,7 +262,7 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
     absl::StatusOr<std::string> files_text =
         ReadFile(fs::path(path).replace_extension(".files.json"));
     json files = files_text.ok() ? json::parse(*files_text, nullptr, false) : json();
-    if (files.is_object() && files.value("digest", "") == old_digest &&
+    if (files.is_object() && StringField(files, "digest", "") == old_digest &&
         files.contains("files") && files["files"].is_array()) {
       std::vector<std::pair<std::string, std::string>> before;
       for (const json& f : files["files"]) {

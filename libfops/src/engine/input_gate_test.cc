@@ -11,6 +11,7 @@
 #include "fops/base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "support/temp_dir.h"
 #include "support/write_file.h"
 
@@ -236,6 +237,32 @@ TEST_F(InputGateTest, DamagedStateMeansRebuild) {
   image_.inputs.paths.push_back("missing");
   EXPECT_THAT(gate.Check(image_),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("input 'missing' does not exist")));
+}
+
+// Found by fuzz/input_gate_fuzzer.cc: a record whose fields had another
+// type ("version": "2", "produces": 5) threw out of Check on an engine
+// worker and ended fops; a damaged record must only mean a rebuild.
+TEST_F(InputGateTest, ARecordWithFieldsOfAnotherTypeMeansRebuild) {
+  std::unique_ptr<InputGate> owned = NewGate();
+  InputGate& gate = *owned;
+  Build(gate);
+  const fs::path state = root_ / ".fops/images/app-image.json";
+  nlohmann::json record = nlohmann::json::parse(*ReadFile(state));
+  nlohmann::json wrong_version = record;
+  wrong_version["version"] = "2";
+  WriteTestFile(state, wrong_version.dump());
+  EXPECT_THAT(Check(gate), HasSubstr("rebuilt: no previous build ("));
+  for (const char* field : {"produces", "effect"}) {
+    nlohmann::json damaged = record;
+    damaged[field] = 5;
+    WriteTestFile(state, damaged.dump());
+    EXPECT_THAT(Check(*NewGate()), HasSubstr("rebuilt: ")) << field;
+  }
+  nlohmann::json changed = record;
+  changed["digest"] = "0000";
+  WriteTestFile(state, changed.dump());
+  WriteTestFile(root_ / ".fops/images/app-image.files.json", R"({"digest": 7, "files": []})");
+  EXPECT_THAT(Check(gate), HasSubstr("rebuilt: inputs changed"));
 }
 
 TEST_F(InputGateTest, AnImageGoneFromTheRegistryIsBuiltAgainWithTheReason) {

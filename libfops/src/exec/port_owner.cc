@@ -124,8 +124,14 @@ bool NetlinkListeningSockets(int family, int port, std::vector<uint64_t>& out) {
       break;
     }
     int len = static_cast<int>(n);
+    // NLMSG_OK compares the int length with the header's unsigned one (as
+    // the kernel's headers define it): g++ hides that inside a system
+    // macro, clang (the fuzz build) does not.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
     for (const nlmsghdr* h = reinterpret_cast<const nlmsghdr*>(buf); NLMSG_OK(h, len);
          h = NLMSG_NEXT(h, len)) {
+#pragma GCC diagnostic pop
       if (h->nlmsg_type == NLMSG_DONE) {
         done = true;
         break;

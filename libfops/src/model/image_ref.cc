@@ -339,10 +339,14 @@ std::string ImageRef::Familiar() const {
     std::string_view path = path_;
     constexpr std::string_view kLibrary = "library/";
     if (path.substr(0, kLibrary.size()) == kLibrary &&
-        path.find('/', kLibrary.size()) == std::string_view::npos) {
+        path.find('/', kLibrary.size()) == std::string_view::npos &&
+        !IsImageId(path.substr(kLibrary.size()))) {
       path.remove_prefix(kLibrary.size());
     }
-    out = std::string(path);
+    // Without docker.io/, a first component that looks like a domain
+    // (docker.io/localhost/app, docker.io/a.b/c) would be read as one.
+    const std::string_view first = path.substr(0, path.find('/'));
+    out = first.size() < path.size() && LooksLikeDomain(first) ? Name() : std::string(path);
   } else {
     out = Name();
   }

@@ -75,6 +75,24 @@ TEST(ImageRefTest, FamiliarFormDropsDockerDefaults) {
   EXPECT_EQ(ImageRef::Parse("ghcr.io/yamonco/api:dev")->Familiar(), "ghcr.io/yamonco/api:dev");
 }
 
+// Found by fuzz/image_ref_fuzzer.cc: the short form must still name the
+// same image. Without docker.io/, a first path component with a '.' or
+// ':' (or "localhost") is read as a registry, and a bare 64-hex name as an
+// image ID.
+TEST(ImageRefTest, FamiliarFormParsesBackToTheSameReference) {
+  for (const char* text : {"docker.io/localhost/app:1", "index.docker.io/a.b/c",
+                           "docker.io/library/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                           "docker.io/library/ubuntu", "docker.io/user/repo:dev"}) {
+    absl::StatusOr<ImageRef> ref = ImageRef::Parse(text);
+    ASSERT_THAT(ref, IsOk()) << text;
+    EXPECT_EQ(ImageRef::Parse(ref->Familiar()).value_or(ImageRef()), *ref)
+        << text << " -> " << ref->Familiar();
+  }
+  EXPECT_EQ(ImageRef::Parse("docker.io/localhost/app:1")->Familiar(), "docker.io/localhost/app:1");
+  EXPECT_EQ(ImageRef::Parse("index.docker.io/a.b/c")->Familiar(), "docker.io/a.b/c");
+  EXPECT_EQ(ImageRef::Parse("docker.io/library/ubuntu")->Familiar(), "ubuntu");
+}
+
 TEST(ImageRefTest, TagAndDigestCanBeReplaced) {
   ImageRef ref = *ImageRef::Parse("ghcr.io/yamonco/api:dev-1");
   EXPECT_EQ(ref.WithTag("staging-2")->String(), "ghcr.io/yamonco/api:staging-2");

@@ -148,7 +148,8 @@ absl::StatusOr<ModeState> LoadModeState(const std::filesystem::path& state_dir) 
   absl::StatusOr<Mode> mode = ParseMode(json["mode"].get<std::string>());
   if (!mode.ok()) return Corrupt(file, absl::StrCat("field 'mode': ", mode.status().message()));
   state.mode = *mode;
-  std::string since = json.value("since", "");
+  std::string since;
+  FOPS_RETURN_IF_ERROR(OptionalString(file, json, "since", "since", since));
   FOPS_RETURN_IF_ERROR(ParseTimeField(file, "since", since, state.since));
   if (json.contains("by") && json["by"].is_string()) state.by = json["by"].get<std::string>();
   if (json.contains("note") && json["note"].is_string()) state.note = json["note"].get<std::string>();
@@ -191,7 +192,11 @@ absl::Status SaveModeState(const std::filesystem::path& state_dir, const ModeSta
     }
     json["apps"] = std::move(apps);
   }
-  return Annotate(WriteFileAtomic(ModeStatePath(state_dir), json.dump(2) + "\n"),
+  // Details quote what servers answered, which need not be UTF-8: such
+  // bytes become U+FFFD rather than an exception that loses the record.
+  return Annotate(WriteFileAtomic(ModeStatePath(state_dir),
+                                  json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                      "\n"),
                   "recording the mode");
 }
 

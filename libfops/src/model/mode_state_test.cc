@@ -141,9 +141,30 @@ TEST(ModeStateTest, CorruptFileNamesFileAndField) {
   EXPECT_THAT(LoadModeState(dir),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("mode.json: field 'mode': unknown mode 'prod'")));
+  // Found with fuzz/mode_state_fuzzer.cc: json::value threw on a number.
+  ASSERT_THAT(WriteFileAtomic(ModeStatePath(dir), "{\"mode\": \"development\", \"since\": 5}"),
+              IsOk());
+  EXPECT_THAT(LoadModeState(dir), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("mode.json: field 'since': expected a string")));
   ASSERT_THAT(WriteFileAtomic(ModeStatePath(dir), "not json"), IsOk());
   EXPECT_THAT(LoadModeState(dir), StatusIs(absl::StatusCode::kInvalidArgument,
                                            HasSubstr("mode.json: not a JSON object")));
+}
+
+// An app's detail quotes what Argo CD answered, which need not be UTF-8 (a
+// proxy's error page): saving such a state threw out of SaveModeState, and
+// `fops mode deploy` ended without recording what it had confirmed.
+TEST(ModeStateTest, DetailsThatAreNotUtf8AreSavedReplaced) {
+  std::filesystem::path dir = FreshDir("mode_state_not_utf8");
+  ModeState state{.mode = Mode::kDeployment, .since = absl::FromUnixSeconds(1700000000),
+                  .by = "fops mode deploy",
+                  .apps = {{.app = "fractalops-api", .confirmed = AppConfirmed::kNotReached,
+                            .detail = "HTTP 502: caf\xe9 \xff"}}};
+  ASSERT_THAT(SaveModeState(dir, state), IsOk());
+  absl::StatusOr<ModeState> loaded = LoadModeState(dir);
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_EQ(loaded->apps.at(0).detail, "HTTP 502: caf\xef\xbf\xbd \xef\xbf\xbd");
+  EXPECT_EQ(loaded->mode, Mode::kDeployment);
 }
 
 }  // namespace

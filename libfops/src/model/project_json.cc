@@ -130,8 +130,11 @@ class Reader {
 
   absl::Status Seconds(const std::string& key, absl::Duration* out) {
     if (!Has(key)) return absl::OkStatus();
+    // Beyond ~2.9e11 years a duration is infinite, which JSON cannot
+    // write back (it would come back as null: no timeout at all).
     if (!At(key).is_number() || At(key).get<double>() < 0 ||
-        !std::isfinite(At(key).get<double>())) {
+        !std::isfinite(At(key).get<double>()) ||
+        absl::Seconds(At(key).get<double>()) == absl::InfiniteDuration()) {
       return Error(Path(key), "expected a number of seconds >= 0");
     }
     *out = absl::Seconds(At(key).get<double>());
@@ -345,6 +348,8 @@ absl::StatusOr<Project> ProjectFromJson(std::string_view text, std::string_view 
   } catch (const json::parse_error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(ToAbsl(source), ": invalid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const json::exception& e) {  // a number too large for a double (1e400)
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(source), ": invalid JSON: ", e.what()));
   }
   Project project;
   absl::Status status = [&]() -> absl::Status {

@@ -9,6 +9,7 @@ namespace {
 
 using ::fops::testing::IsOk;
 using ::fops::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -83,6 +84,27 @@ TEST(ProjectJsonTest, ErrorsNameTheSourceAndTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("p.json: invalid JSON")));
   EXPECT_THAT(ProjectFromJson("{}", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resources: missing")));
+}
+
+// Found by fuzz/project_json_fuzzer.cc: the JSON reader reports a number
+// beyond a double's range as an out_of_range exception, not a parse error,
+// and it escaped: fops crashed on a project file holding 1e400.
+// Found by fuzz/project_json_fuzzer.cc: 1e300 seconds became an infinite
+// duration, written back as null, which loads as no timeout.
+TEST(ProjectJsonTest, ADurationTooLargeToHoldIsAnError) {
+  EXPECT_THAT(ProjectFromJson(R"({"resources": [{"name": "a", "timeout": 1e300}]})", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("p.json: resources[0].timeout: expected a number of seconds")));
+  absl::StatusOr<Project> project =
+      ProjectFromJson(R"({"resources": [{"name": "a", "timeout": 1e9}]})", "p.json");
+  ASSERT_THAT(project, IsOk());
+  EXPECT_EQ(project->resources.at(0).timeout, absl::Seconds(1e9));
+}
+
+TEST(ProjectJsonTest, NumberTooLargeIsAnErrorNotACrash) {
+  EXPECT_THAT(ProjectFromJson(R"({"resources": [{"name": "a", "timeout": 1e400}]})", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("p.json: invalid JSON"), HasSubstr("1e400"))));
 }
 
 TEST(ProjectJsonTest, RedactedJsonHidesSecretEnvValuesAndKnownSecrets) {

@@ -131,24 +131,33 @@ absl::StatusOr<TagPolicy> TagPolicy::Make(std::map<std::string, std::string> sta
                                                    "\" is not a valid regular expression: ",
                                                    e.what()));
   }
-  TagValues sample{.revision = "0123456789abcdef0123456789abcdef01234567",
-                   .inputs = "fedcba9876543210fedcba9876543210",
-                   .stage = "stage",
-                   .target = "target"};
+  // A revision and a digest with letters, and ones of digits only: a hex
+  // value can be all digits (about 1 in 280 short digests), and what the default
+  // pattern matches with any hex value it matches with digits.
+  const TagValues samples[] = {
+      {.revision = "0123456789abcdef0123456789abcdef01234567",
+       .inputs = "fedcba9876543210fedcba9876543210",
+       .target = "target"},
+      {.revision = "1234567890123456789012345678901234567890",
+       .inputs = "12345678901234567890123456789012",
+       .target = "target"},
+  };
   for (const auto& [stage, tmpl] : stage_templates) {
-    sample.stage = stage;
-    absl::StatusOr<std::string> rendered = Render(tmpl, sample);
-    if (!rendered.ok()) return rendered.status();
-    if (absl::Status s = ImageRef::CheckTag(*rendered); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tag template \"", tmpl, "\" renders an invalid tag: ", s.message()));
-    }
-    if (policy.IsRelease(*rendered)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "refused by rule ", ToAbsl(kRuleReleaseTagsImmutable), ": tag template \"", tmpl,
-          "\" of stage '", stage, "' renders \"", *rendered,
-          "\", which matches the release tag pattern ", policy.release_pattern_,
-          "; release tags are made by the release pipeline, never by the dev loop"));
+    for (TagValues sample : samples) {
+      sample.stage = stage;
+      absl::StatusOr<std::string> rendered = Render(tmpl, sample);
+      if (!rendered.ok()) return rendered.status();
+      if (absl::Status s = ImageRef::CheckTag(*rendered); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tag template \"", tmpl, "\" renders an invalid tag: ", s.message()));
+      }
+      if (policy.IsRelease(*rendered)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "refused by rule ", ToAbsl(kRuleReleaseTagsImmutable), ": tag template \"", tmpl,
+            "\" of stage '", stage, "' renders \"", *rendered,
+            "\", which matches the release tag pattern ", policy.release_pattern_,
+            "; release tags are made by the release pipeline, never by the dev loop"));
+      }
     }
   }
   policy.templates_ = std::move(stage_templates);

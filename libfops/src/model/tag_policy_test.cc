@@ -64,6 +64,23 @@ TEST(TagPolicyTest, ReleaseTagsAreNeverPushedByTheDevLoop) {
                        HasSubstr("is not a valid regular expression")));
 }
 
+// Found by fuzz/tag_template_fuzzer.cc: Make tried a template with one
+// sample digest, which has letters; "1.2.3{inputs}" passed, and a build
+// whose input digest began with twelve digits got a release tag, refused
+// only when it was about to be pushed.
+TEST(TagPolicyTest, ATemplateThatRendersAReleaseTagForSomeDigestIsRefused) {
+  EXPECT_THAT(TagPolicy::Make({{"dev", "1.2.3{inputs}"}}, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("which matches the release tag pattern")));
+  EXPECT_THAT(TagPolicy::Make({{"dev", "v{git}.1.0"}}, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("which matches the release tag pattern")));
+  absl::StatusOr<TagPolicy> policy = TagPolicy::Make({{"dev", "dev-{git}-{inputs}"}}, "");
+  ASSERT_THAT(policy, IsOk());
+  EXPECT_THAT(policy->TagFor("dev", {.revision = "1234567890123", .inputs = "000000000000"}),
+              IsOk());
+}
+
 TEST(TagPolicyTest, ReleaseReferencesArePinnedByDigest) {
   absl::StatusOr<TagPolicy> policy = TagPolicy::Make({}, "");
   ASSERT_THAT(policy, IsOk());

@@ -55,7 +55,13 @@ std::string ErrorMessage(const HttpResponse& response) {
   if (message.empty()) message = StringField(body, {"error"});
   if (message.empty()) message = response.body;
   absl::StripAsciiWhitespace(&message);
-  if (message.size() > kMaxMessage) message = absl::StrCat(message.substr(0, kMaxMessage), "…");
+  if (message.size() > kMaxMessage) {
+    // Cut before a character, not inside one: the message ends up in
+    // mode.json and telemetry, which hold UTF-8.
+    size_t cut = kMaxMessage;
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+    message = absl::StrCat(message.substr(0, cut), "…");
+  }
   return message;
 }
 

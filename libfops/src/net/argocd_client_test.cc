@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "fops/base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -20,6 +21,7 @@ using ::fops::testing::ArgoAppState;
 using ::fops::testing::ArgoCdStandIn;
 using ::fops::testing::ArgoFault;
 using ::fops::testing::IsOk;
+using ::fops::testing::LoopbackHttpServer;
 using ::fops::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -141,6 +143,25 @@ TEST_F(ArgoCdClientTest, BadTokenAndUnknownAppNameTheProblemNotTheToken) {
               StatusIs(absl::StatusCode::kPermissionDenied,
                        AllOf(HasSubstr("application 'no-such-app': HTTP 403: permission denied"),
                              HasSubstr("does not exist"), Not(HasSubstr(argo_.token())))));
+}
+
+// Found by fuzz/argocd_client_fuzzer.cc: a long error message was cut at
+// 300 bytes, in the middle of a character, and the message (kept in
+// mode.json and sent to telemetry) was no longer UTF-8.
+TEST(ArgoCdClientErrorsTest, ALongMessageIsCutBetweenCharacters) {
+  const std::string message = std::string(299, 'x') + "\xc3\xa9t\xc3\xa9";  // "été" at byte 299
+  LoopbackHttpServer server([&message](const LoopbackHttpServer::Request&) {
+    return LoopbackHttpServer::Response{
+        .status = 403, .body = nlohmann::json{{"message", message}}.dump()};
+  });
+  ASSERT_THAT(server.status(), IsOk());
+  std::unique_ptr<HttpClient> http = NewCurlHttpClient();
+  ArgoCdClient client({.server = absl::StrCat("127.0.0.1:", server.port()), .token = "t0ken-value",
+                       .plaintext = true},
+                      *http);
+  absl::Status status = client.Get("fractalops-api", absl::Now() + absl::Seconds(10)).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied,
+                               HasSubstr(std::string(299, 'x') + "\xe2\x80\xa6")));  // x…, no half é
 }
 
 TEST(ArgoCdOptionsTest, FromTheArgocdCliVariables) {

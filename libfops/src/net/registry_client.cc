@@ -236,6 +236,13 @@ absl::StatusOr<ManifestHead> RegistryClient::HeadOver(const std::string& scheme,
   if (response->status == 200) {
     ManifestHead head{.found = true};
     head.digest = response->header("docker-content-digest").value_or("");
+    // The digest is recorded in state files and compared with later
+    // answers: anything but algorithm:hex breaks the protocol.
+    if (!head.digest.empty() && !ImageRef::CheckDigest(head.digest).ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "registry ", host, " answered ", ref.Name(), ":", Reference(ref),
+          " with a Docker-Content-Digest that is not a digest (algorithm:hex)"));
+    }
     head.media_type = response->header("content-type").value_or("");
     return head;
   }

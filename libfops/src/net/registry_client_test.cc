@@ -160,6 +160,24 @@ TEST_F(RegistryClientTest, AnswersThatBreakTheProtocolAreNamed) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without naming a realm")));
 }
 
+// Found by fuzz/registry_client_fuzzer.cc: whatever Docker-Content-Digest
+// held was handed on as the image's digest, which the input gate records in
+// a JSON state file (whose writer throws on bytes that are not UTF-8).
+TEST_F(RegistryClientTest, ADigestThatIsNotADigestBreaksTheProtocol) {
+  for (const std::string& digest : {std::string("sha256:0123\x18\x18"), std::string("\xff\xfe"),
+                                   std::string("md5:d41d8cd98f00b204e9800998ecf8427e")}) {
+    LoopbackHttpServer registry([digest](const auto&) {
+      return LoopbackHttpServer::Response{.status = 200,
+                                          .headers = {{"Docker-Content-Digest", digest}}};
+    });
+    ASSERT_THAT(registry.status(), IsOk());
+    EXPECT_THAT(client_.HeadManifest(Ref(registry), {.tls_verify = false}, Deadline()),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("Docker-Content-Digest that is not a digest"),
+                               Not(HasSubstr(digest)))));
+  }
+}
+
 TEST_F(RegistryClientTest, ServerErrorsAndRefusedConnectionsAreUnavailable) {
   LoopbackHttpServer registry([](const auto&) {
     return LoopbackHttpServer::Response{.status = 503, .body = "maintenance"};

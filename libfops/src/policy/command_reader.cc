@@ -111,6 +111,7 @@ CommandReader::CommandReader(const GuardConfig& config, const CommandSpec& spec)
     : config_(config), dir_(spec.dir) {
   for (const auto& [name, value] : spec.env) {
     vars_[name] = Arg{value};
+    exported_.insert(name);
     if (Redactor::IsSecretName(name)) redactor_.AddSecret(value);
   }
 }
@@ -121,10 +122,18 @@ absl::Status CommandReader::Argv(const std::vector<std::string>& argv) {
 
 // Redacts the refusal once, on the way out. The environment's secrets
 // are read only here: reading them for every allowed command cost more
-// than the whole check.
+// than the whole check. "refused by guard rule <id>:" stays as written: a
+// secret that happens to be a word of the id ("push") must not hide the
+// rule from GuardRuleOf.
 absl::Status CommandReader::Finish(const absl::Status& status) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), Redacted(ToStd(status.message())));
+  const std::string_view message = ToStd(status.message());
+  size_t keep = 0;
+  if (StartsWith(message, kRefusedPrefix)) {
+    keep = std::min(message.size(), message.find(':', kRefusedPrefix.size()) + 1);
+  }
+  return absl::Status(status.code(), absl::StrCat(ToAbsl(message.substr(0, keep)),
+                                                  Redacted(message.substr(keep))));
 }
 
 std::string CommandReader::Redacted(std::string_view text) const {
@@ -197,6 +206,19 @@ absl::Status CommandReader::Script(std::string_view text, std::string via) {
   }
   --depth_;
   via_.pop_back();
+  return status;
+}
+
+// A script another shell process runs (sh -c, bash x.sh, su -c, ...): what
+// it assigns, exports or aliases ends with that process.
+absl::Status CommandReader::ChildScript(std::string_view text, std::string via) {
+  std::map<std::string, Arg> vars = vars_;
+  std::set<std::string> exported = exported_;
+  std::map<std::string, std::string> aliases = aliases_;
+  absl::Status status = Script(text, std::move(via));
+  vars_ = std::move(vars);
+  exported_ = std::move(exported);
+  aliases_ = std::move(aliases);
   return status;
 }
 
@@ -289,7 +311,12 @@ void CommandReader::Assign(const Arg& word, Env& into) {
 
 std::optional<Arg> CommandReader::Lookup(const Env& overlay, const std::string& name) const {
   if (auto it = overlay.find(name); it != overlay.end()) return it->second;
-  if (auto it = vars_.find(name); it != vars_.end()) return it->second;
+  // A shell variable reaches a command only when exported (NAME=value
+  // alone sets one that the next command does not see).
+  if (auto it = vars_.find(name);
+      it != vars_.end() && (exported_.count(name) || std::getenv(name.c_str()) != nullptr)) {
+    return it->second;
+  }
   if (const char* env = std::getenv(name.c_str()); env != nullptr) return Arg{env};
   return std::nullopt;
 }
@@ -331,18 +358,33 @@ absl::Status CommandReader::Dispatch(const Args& args, Env& overlay, const std::
     expanding_.insert(name);
     absl::Status status = Run(std::move(expanded), overlay, heredoc, trailing_unknown);
     expanding_.erase(name);
-    return status;
+    // bash -c expands no alias (dash does): the command as written runs
+    // there, so it must pass too.
+    if (!status.ok()) return status;
   }
 
   if (std::optional<absl::Status> wrapped = Wrapper(name, args, overlay, heredoc, trailing_unknown)) {
     return *std::move(wrapped);
   }
   if (Contains({"export", "declare", "typeset", "local", "readonly"}, name)) {
+    // export, and declare/typeset -x, put variables in the environment.
+    bool exports = name == "export";
+    for (size_t i = 1; i < args.size(); ++i) {
+      if ((name == "declare" || name == "typeset") && StartsWith(args[i].text, "-") &&
+          args[i].text.find('x') != std::string::npos) {
+        exports = true;
+      }
+    }
     for (size_t i = 1; i < args.size(); ++i) {
       if (IsShellAssignment(args[i].text)) {
         Env assigned;
         Assign(args[i], assigned);
-        for (auto& [var, value] : assigned) vars_[var] = value;
+        for (auto& [var, value] : assigned) {
+          vars_[var] = value;
+          if (exports) exported_.insert(var);
+        }
+      } else if (exports && !StartsWith(args[i].text, "-")) {
+        exported_.insert(args[i].text);  // export NAME
       }
     }
     return absl::OkStatus();
@@ -357,6 +399,7 @@ absl::Status CommandReader::Dispatch(const Args& args, Env& overlay, const std::
   if (name == "unset" || name == "unalias") {
     for (size_t i = 1; i < args.size(); ++i) {
       vars_.erase(args[i].text);
+      exported_.erase(args[i].text);
       if (name == "unalias") aliases_.erase(args[i].text);
     }
     return absl::OkStatus();
@@ -442,7 +485,10 @@ absl::Status CommandReader::ScriptFile(const Arg& path_arg, std::string_view via
     if (!shell) return absl::OkStatus();
   }
   if (text.find('\0') != std::string::npos) return absl::OkStatus();
-  return Script(text, absl::StrCat(ToAbsl(via), " ", Safe(path_arg.text)));
+  // `. lib.sh` and `source` run in this shell; any other way, in its own.
+  const std::string through = absl::StrCat(ToAbsl(via), " ", Safe(path_arg.text));
+  if (via == "." || via == "source") return Script(text, through);
+  return ChildScript(text, through);
 }
 
 }  // namespace fops::guard_rules

@@ -61,6 +61,7 @@ class CommandReader {
   absl::Status Unreadable(const absl::Status& split_error) const;
   absl::Status Refuse(std::string_view rule_id, std::string_view detail) const;
   absl::Status Script(std::string_view text, std::string via);
+  absl::Status ChildScript(std::string_view text, std::string via);
   Arg ResolveVariable(const std::string& name, const ShellWord& word) const;
   Arg Substitute(const ShellWord& w) const;
   Args Resolve(const std::vector<ShellWord>& words) const;
@@ -92,6 +93,7 @@ class CommandReader {
   std::string dir_;
   Redactor redactor_;
   std::map<std::string, Arg> vars_;
+  std::set<std::string> exported_;  // names of vars_ in the environment of commands
   std::map<std::string, std::string> aliases_;
   std::set<std::string> expanding_;
   std::set<std::string> scripts_read_;

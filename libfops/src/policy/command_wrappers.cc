@@ -191,8 +191,8 @@ absl::Status CommandReader::EnvCommand(const Args& args, Env& overlay) {
 absl::Status CommandReader::Flock(const Args& args, Env& overlay) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& t = args[i].text;
-    if ((t == "-c" || t == "--command") && i + 1 < args.size()) return Script(args[i + 1].text, "flock -c");
-    if (StartsWith(t, "--command=")) return Script(t.substr(10), "flock -c");
+    if ((t == "-c" || t == "--command") && i + 1 < args.size()) return ChildScript(args[i + 1].text, "flock -c");
+    if (StartsWith(t, "--command=")) return ChildScript(t.substr(10), "flock -c");
   }
   // flock [options] FILE COMMAND ...
   return Wrapped("flock", args, SkipOptions(args, 1, {"--timeout", "--conflict-exit-code"}, "wE") + 1, overlay);
@@ -207,7 +207,7 @@ absl::Status CommandReader::Watch(const Args& args, Env& overlay) {
   size_t i = SkipOptions(args, 1, {"--interval"}, "n");
   if (i >= args.size()) return absl::OkStatus();
   if (exec) return Wrapped("watch -x", args, i, overlay);
-  return Script(JoinTexts(args, i), "watch");  // watch runs its words with sh -c
+  return ChildScript(JoinTexts(args, i), "watch");  // watch runs its words with sh -c
 }
 
 absl::Status CommandReader::Shell(const std::string& name, const Args& args,
@@ -240,18 +240,18 @@ absl::Status CommandReader::Shell(const std::string& name, const Args& args,
   if (command_string) {
     if (i >= args.size()) return absl::OkStatus();
     if (!args[i].known) return absl::OkStatus();  // "$SCRIPT": not visible; see docs/guard.md
-    return Script(args[i].text, absl::StrCat(name, " -c"));
+    return ChildScript(args[i].text, absl::StrCat(name, " -c"));
   }
   if (i < args.size() && !read_stdin) return ScriptFile(args[i], name, /*require_shebang=*/false);
-  if (!heredoc.empty()) return Script(heredoc, absl::StrCat(name, " <<EOF"));
+  if (!heredoc.empty()) return ChildScript(heredoc, absl::StrCat(name, " <<EOF"));
   return absl::OkStatus();
 }
 
 absl::Status CommandReader::Su(const Args& args) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& t = args[i].text;
-    if ((t == "-c" || t == "--command") && i + 1 < args.size()) return Script(args[i + 1].text, "su -c");
-    if (StartsWith(t, "--command=")) return Script(t.substr(10), "su -c");
+    if ((t == "-c" || t == "--command") && i + 1 < args.size()) return ChildScript(args[i + 1].text, "su -c");
+    if (StartsWith(t, "--command=")) return ChildScript(t.substr(10), "su -c");
   }
   return absl::OkStatus();
 }
@@ -259,7 +259,7 @@ absl::Status CommandReader::Su(const Args& args) {
 absl::Status CommandReader::Ssh(const Args& args) {
   size_t host = SkipOptions(args, 1, {}, "bcDEeFIiJLlmOopQRSWwB");
   if (host + 1 >= args.size()) return absl::OkStatus();
-  return Script(JoinTexts(args, host + 1), "ssh");  // the remote shell reads the words joined
+  return ChildScript(JoinTexts(args, host + 1), "ssh");  // the remote shell reads the words joined
 }
 
 absl::Status CommandReader::Find(const Args& args, Env& overlay) {

@@ -94,6 +94,64 @@ TEST(GuardTest, NeverEchoesSecrets) {
                                AllOf(Not(HasSubstr("abcd1234efgh")), Not(HasSubstr("/secret")))));
 }
 
+// Found by fuzz/guard_fuzzer.cc: a credential that is also a word of the
+// rule id ("push" in release-tag-push) was masked inside the id, and
+// GuardRuleOf (exit codes, `fops guard`) no longer knew the rule.
+TEST(GuardTest, SecretsNeverMaskTheRuleId) {
+  Guard guard;
+  absl::Status status =
+      guard.CheckArgv({"podman", "push", "--creds", "push", "ghcr.io/yamonco/api:latest"});
+  EXPECT_EQ(GuardRuleOf(status), "release-tag-push");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr("refused by guard rule release-tag-push: "),
+                                     HasSubstr("[REDACTED]"))));
+}
+
+// Found with fuzz/guard_fuzzer.cc's invariant (a script the guard allows
+// runs no command it refuses as argv): NAME=value alone sets a shell
+// variable that the next command's environment does not hold, so helm
+// used the kube context's namespace while the guard read HELM_NAMESPACE.
+TEST(GuardTest, OnlyExportedVariablesReachACommandsEnvironment) {
+  Guard guard;
+  EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev; helm upgrade --install api-dev c"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("helm-dev-namespace")));
+  EXPECT_THAT(guard.CheckShell("export HELM_NAMESPACE=fractalops-dev; helm upgrade --install api-dev c"),
+              IsOk());
+  EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev; export HELM_NAMESPACE; "
+                               "helm upgrade --install api-dev c"),
+              IsOk());
+  EXPECT_THAT(guard.CheckShell("declare -x HELM_NAMESPACE=fractalops-dev\nhelm upgrade --install api-dev c"),
+              IsOk());
+  EXPECT_THAT(guard.CheckShell("HELM_NAMESPACE=fractalops-dev helm upgrade --install api-dev c"), IsOk());
+}
+
+// Found with fuzz/guard_fuzzer.cc's invariant: what a child shell exports
+// or aliases ends with it, but the guard kept it for the commands after.
+TEST(GuardTest, AChildShellsVariablesAndAliasesDieWithIt) {
+  Guard guard;
+  EXPECT_THAT(guard.CheckShell("bash -c 'export HELM_NAMESPACE=fractalops-dev'; "
+                               "helm upgrade --install api-dev c"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("helm-dev-namespace")));
+  EXPECT_THAT(guard.CheckShell("sh -c 'alias kubectl=true'; kubectl delete pod x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl-mutation")));
+  EXPECT_THAT(guard.CheckShell("bash -c 'export HELM_NAMESPACE=fractalops-dev; "
+                               "helm upgrade --install api-dev c'"),
+              IsOk());
+}
+
+// Found with fuzz/guard_fuzzer.cc's invariant: `bash -c` expands no alias
+// (dash does), so `alias kubectl=true; kubectl delete ...` runs kubectl
+// there; the guard judged only the expansion.
+TEST(GuardTest, AnAliasedCommandIsJudgedAsWrittenToo) {
+  Guard guard;
+  EXPECT_THAT(guard.CheckShell("alias kubectl=true\nkubectl delete pod x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl-mutation")));
+  EXPECT_THAT(guard.CheckShell("alias k='kubectl delete'\nk pod x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("kubectl delete")));
+  EXPECT_THAT(guard.CheckShell("alias k='kubectl get'\nk pods"), IsOk());
+}
+
 class GuardScriptTest : public ::testing::Test {
  protected:
   void SetUp() override {

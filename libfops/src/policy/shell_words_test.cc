@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "fops/base/shell_quote.h"
 #include "fops/base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -179,6 +180,23 @@ TEST(ShellWordsTest, ErrorOffsetIsWhereReadingStopped) {
   EXPECT_THAT(SplitShell("echo ok\necho 'oops\n", &offset),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unterminated single quote")));
   EXPECT_EQ(offset, 13u);
+}
+
+// What `fops plan` prints (ShellJoin) is read back by a shell as the same
+// argv, word for word (fuzz/shell_words_fuzzer.cc checks this for any argv).
+TEST(ShellWordsTest, ShellJoinTextReadsBackAsTheArgv) {
+  for (const std::vector<std::string>& argv :
+       std::vector<std::vector<std::string>>{{"A=b", "make"},
+                                             {"time", "-p", "x"},
+                                             {"if", "then"},
+                                             {"echo", "it's", "", "a b", "$HOME", "*.log"}}) {
+    absl::StatusOr<std::vector<ShellCommand>> commands = SplitShell(ShellJoin(argv));
+    ASSERT_THAT(commands, IsOk());
+    ASSERT_EQ(commands->size(), 1u) << ShellJoin(argv);
+    EXPECT_EQ(commands->front().texts(), argv) << ShellJoin(argv);
+    EXPECT_TRUE(commands->front().words.front().quoted ||
+                !IsShellAssignment(commands->front().words.front().text));
+  }
 }
 
 }  // namespace

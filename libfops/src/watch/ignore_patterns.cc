@@ -195,7 +195,10 @@ bool IgnorePatterns::CanSkipDirectory(std::string_view dir) const {
     for (size_t i = 0; i < parts.size(); ++i) {
       if (i >= p.components.size() || p.components[i].find("**") != std::string::npos) break;
       absl::StatusOr<std::vector<Token>> component = Tokenize(p.components[i]);
-      if (!component.ok() || !Match(*component, 0, ToStd(parts[i]), 0)) {
+      // A component cut inside an escape or a class (`a\/b`, `[/]`) cannot
+      // be judged alone: the pattern may still match inside.
+      if (!component.ok()) break;
+      if (!Match(*component, 0, ToStd(parts[i]), 0)) {
         could_match_inside = false;
         break;
       }

@@ -66,6 +66,18 @@ TEST(IgnorePatternsTest, ExceptionsReIncludeAndTheLastMatchWins) {
   EXPECT_TRUE(Compile({"build"}).CanSkipDirectory("build"));
 }
 
+// Found with fuzz/ignore_patterns_fuzzer.cc's invariant (nothing under a
+// directory a walk may skip is re-included): `!docs\/keep.md` re-includes
+// docs/keep.md (an escaped '/' is a '/'), but CanSkipDirectory cut the
+// pattern at that '/', could not read "docs\" alone and let the watcher and
+// the input digest skip docs/ whole.
+TEST(IgnorePatternsTest, AnExceptionWithAnEscapedSlashKeepsItsDirectoryWalked) {
+  IgnorePatterns p = Compile({"docs", "!docs\\/keep.md"});
+  EXPECT_TRUE(p.Excluded("docs"));
+  EXPECT_FALSE(p.Excluded("docs/keep.md"));
+  EXPECT_FALSE(p.CanSkipDirectory("docs"));
+}
+
 TEST(IgnorePatternsTest, ClassesAndEscapes) {
   IgnorePatterns p = Compile({"file[0-9].txt", "x[!a].c", "lit\\*eral", "?.tmp"});
   EXPECT_TRUE(p.Excluded("file7.txt"));

@@ -14,7 +14,8 @@ namespace fops {
 /// Quotes one word for a POSIX shell; words of safe characters stay bare.
 std::string ShellQuote(std::string_view word);
 
-/// Quotes each word and joins them with single spaces.
+/// Quotes each word and joins them with single spaces; a first word a shell
+/// would not run as the command (`if`, `time`, `A=b`) is quoted too.
 std::string ShellJoin(const std::vector<std::string>& argv);
 
 }  // namespace fops
