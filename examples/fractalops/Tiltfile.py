@@ -3,7 +3,7 @@
 # portal forwarded to 127.0.0.1 and smoked: its routes, and in a real
 # browser (screenshot output/playwright/tilt-portal-smoke.png).
 #
-#   make tilt-up                                   # fops up: build, deploy, serve, watch
+#   make tilt-up                                   # fops up: build, deploy, serve
 #   make tilt-ci TILT_ARGS="-- --e2e"              # once, the browser smoke included
 #   fops ci runtime / fops trigger portal          # one image and its dev release
 #
