@@ -320,8 +320,9 @@ def plane_yaml(registry, storage):  # noqa: F811
         """)
 
 
-#: kube_namespace of the tests that run beside this one on the shared cluster.
-OTHER_TESTS = re.compile(r"^t-[0-9a-f]{10}$")
+#: Namespaces of the tests that run beside this one on the shared cluster:
+#: pytest's kube_namespace and the C++ KubeHelmReleaseTest's.
+OTHER_TESTS = re.compile(r"^(t-[0-9a-f]{10}|kube-cpp-[0-9]+)$")
 KINDS = "deployments,replicasets,services,horizontalpodautoscalers"
 
 
