@@ -297,10 +297,13 @@ def test_make_local_e2e_from_a_copy_of_the_example(example, argocd):  # noqa: F8
     assert "deploy-mode │ fops mode deploy: started inside the session it stops" in session
     assert "fops up: stopped by SIGTERM; nothing left running" in session
     state_dir = example.root / ".fops"
-    wait_until(lambda: b'"mode": "deployment"' in (state_dir / "mode.json").read_bytes(), 60,
-               "deployment mode to be recorded")
-    handed = (state_dir / "mode-deploy.log").read_text()
-    assert handed.splitlines()[-1] == "deployment mode: 3 of 3 apps Synced and Healthy", handed
+    # The hand-back goes on after the session: its last line comes when it is done.
+    summary = "deployment mode: 3 of 3 apps Synced and Healthy"
+    log = state_dir / "mode-deploy.log"
+    wait_until(lambda: log.exists() and summary in log.read_text(), 60,
+               "the hand-back to finish")
+    assert log.read_text().splitlines()[-1] == summary, log.read_text()
+    assert b'"mode": "deployment"' in (state_dir / "mode.json").read_bytes()
     assert all(argocd.syncs(app) == 1 for app in ("fractalops-api", "fractalops-portal"))
 
     # The password: in its 0600 file only, never in output or the state directory.
