@@ -34,7 +34,9 @@ APPS = [("fractalops-api", "runtime"), ("fractalops-portal", "portal"),
 
 def repo_copy(tmp: str) -> str:
     root = os.path.join(tmp, "fractalops")
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".fops", "Tiltfile.py"))
+    # Not what runs leave in the example (its local site, screenshots).
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".fops", ".local", "output",
+                                                                  "Tiltfile.py"))
     with open(os.path.join(root, "Tiltfile.py"), "w") as f:
         f.write(f"argocd_apps({[app for app, _ in APPS]!r}, timeout='5m')\n")
     for args in (["init", "-q"], ["add", "-A"],

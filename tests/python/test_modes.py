@@ -6,7 +6,9 @@ Degraded, timeouts, 500s and dropped connections, an unreachable server, a
 refused token, an unknown app, an app whose server hangs) and recording
 deployment mode only for what Argo CD took, and `fops mode staging`
 building staging images, applying them live only to named targets."""
+import contextlib
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -125,6 +127,57 @@ def test_up_refused_mode_shown_then_deploy_hands_back_to_argo(session_repo, fops
         "  fractalops-portal: Synced Healthy at revision 0123456",
         "session: none",
     ]
+
+
+def test_deploy_run_by_a_resource_of_the_session_it_stops_continues_outside_it(
+        session_repo, argocd):  # noqa: F811
+    # A Tiltfile's manual deploy-mode resource (what `make deploy-mode` is
+    # to a team): triggered in `fops up`, its `fops mode deploy` stops that
+    # very session, which stops the resource's processes.
+    (session_repo / "Tiltfile.py").write_text(textwrap.dedent(APPS_TILTFILE) + textwrap.dedent(f"""\
+        local_resource("deploy-mode", cmd="{sys.executable} -m fops mode deploy --poll-interval 50ms",
+                       trigger_mode=TRIGGER_MODE_MANUAL, auto_init=False)
+    """))
+    argocd.add_app("fractalops-api", OUT_OF_SYNC, [RUNNING, HEALTHY])
+    argocd.add_app("fractalops-portal", OUT_OF_SYNC, [RUNNING, HEALTHY])
+    env = dict(os.environ, **argocd.env())
+    log = session_repo / "up.log"
+    with open(log, "w") as out:
+        up = subprocess.Popen([sys.executable, "-m", "fops", "up", "--no-web"], cwd=session_repo,
+                              env=env, stdin=subprocess.DEVNULL, stdout=out,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    state_dir = fops._fops.state_dir_for(str(session_repo))
+    outside = None
+    try:
+        wait_until(lambda: "serve │ ✔ ready" in log.read_text(), what="the session to be up")
+        triggered = fops_cmd("trigger", "deploy-mode", cwd=session_repo)
+        assert triggered.returncode == 0, triggered.stderr
+
+        assert up.wait(timeout=30) == 0  # stopped by SIGTERM, nothing failed
+        text = log.read_text()
+        said = [l for l in text.splitlines() if "started inside the session it stops" in l]
+        assert len(said) == 1, text
+        assert said[0].startswith(f"  deploy-mode │ fops mode deploy: started inside the session "
+                                  f"it stops (fops up, PID {up.pid}); it continues outside it as "
+                                  f"PID ")
+        outside = int(said[0].split("outside it as PID ")[1].split(",")[0])
+        assert "fops up: stopped by SIGTERM; nothing left running" in text
+        wait_until(lambda: fops._fops.load_mode_state(state_dir).mode == "deployment", 30,
+                   "deployment mode to be recorded")
+        wait_until(lambda: not os.path.exists(f"/proc/{outside}") or
+                   open(f"/proc/{outside}/stat").read().rsplit(")", 1)[1].split()[0] == "Z",
+                   what="the deploy outside the session to end")
+        lines = (pathlib.Path(state_dir) / "mode-deploy.log").read_text().splitlines()
+        assert lines[0] == f"stopped the local session: fops up (PID {up.pid})"
+        assert lines[-1] == "deployment mode: 2 of 2 apps Synced and Healthy"
+        assert argocd.syncs("fractalops-api") == 1 and argocd.syncs("fractalops-portal") == 1
+        assert argocd.token not in text + "\n".join(lines)
+    finally:
+        for pid in (up.pid, outside):
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        up.wait(timeout=10)
 
 
 def test_deploy_exits_non_zero_on_degraded(session_repo, argocd):

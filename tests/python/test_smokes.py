@@ -263,6 +263,26 @@ def test_a_browser_smoke_stopped_by_the_run_timeout_leaves_no_browser_and_no_pro
     assert left.stdout == ""
 
 
+def test_a_browser_smoke_writes_nothing_into_the_users_home(site, tmp_path):
+    browser_tools_or_skip()
+    home = tmp_path / "home"
+    home.mkdir()
+    # The tools are found where they are; only the home is the test's own.
+    site.env.setdefault("FOPS_TOOLS_DIR", os.path.expanduser("~/.cache/fops/tools"))
+    site.env.update(HOME=str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        site.env.pop(name, None)
+    site.write("""\
+        browser_smoke("portal", url=BASE + "/", wait_for="#ready", resource_deps=["web"])
+    """.replace("BASE", repr(site.base)))
+
+    ci = site.fops("ci")
+
+    assert ci.returncode == 0, ci.stdout + ci.stderr
+    assert_png(site.dir / "output" / "playwright" / "portal.png")
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
+
+
 # --- what a smoke runs -------------------------------------------------------
 
 def load(tmp_path, body):
@@ -372,6 +392,9 @@ def test_port_forward_runs_kubectl_on_loopback_and_is_ready_when_its_port_accept
     action = pf.readiness_probe.action
     assert isinstance(action, fops.TcpSocketAction)
     assert (action.host, action.port) == ("127.0.0.1", 8080)
+    # kubectl logs each probe's connection: a ready forward is asked every
+    # 10 s, so `fops up` does not print a line a second for it.
+    assert pf.readiness_probe.period == 10
     assert [link.url for link in pf.links] == ["http://127.0.0.1:8080"]
 
 

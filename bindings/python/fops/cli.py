@@ -178,10 +178,12 @@ def stop_leftovers(state_dir: str, command: str, out=None, project=None) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    own, tiltfile_args = split_args(sys.argv[1:] if argv is None else argv)
+    command_line = list(sys.argv[1:] if argv is None else argv)
+    own, tiltfile_args = split_args(command_line)
     parser = build_parser(own[0] if own and not own[0].startswith("-") else "")
     args = parser.parse_args(own)
     args.tiltfile_args = tiltfile_args
+    args.command_line = command_line  # as given, for a command that runs itself again
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

@@ -386,7 +386,11 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
     probe = _fops.Probe()
     probe.action = _fops.TcpSocketAction(port=local, host="127.0.0.1")
     probe.timeout = 1.0
-    probe.period = 1.0
+    # Once ready, every probe is a connection kubectl logs ("Handling
+    # connection for 8080"): ask every 10 s, as Tilt's default period, not
+    # every second. Before the first success probes come quickly anyway,
+    # and a forward that exits is seen at once (its process ends).
+    probe.period = 10.0
     resource.readiness_probe = probe
     resource.links = [_fops.Link(url=f"http://127.0.0.1:{local}")]
     return ctx.add(resource)

@@ -1,7 +1,8 @@
 # The FractalOps runtime image: API and worker (one image, two commands).
 # Built by image_build("runtime") with the build plane's tag and cache scope.
-ARG PYTHON_VERSION=3.11
-FROM python:${PYTHON_VERSION}-slim AS base
+# PYTHON_IMAGE: the base image (the local site builds FROM scratch).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE} AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 

@@ -132,6 +132,48 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
+#: Set in the process `fops mode deploy` continues in when it was started
+#: inside the session it stops (the value: that session's pid).
+_OUTSIDE_SESSION = "FOPS_MODE_DEPLOY_OUTSIDE"
+
+
+def _ancestors() -> list:
+    """The pids above this process, parent first."""
+    found, pid = [], os.getpid()
+    while pid > 1:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+        found.append(pid)
+    return found
+
+
+def _continue_outside(args: argparse.Namespace, state_dir: str, holder) -> int:
+    """Runs this `fops mode deploy` again outside the session it must stop.
+
+    Started from that session (a Tiltfile resource running `make
+    deploy-mode`), it would be stopped with the session in step 1, before
+    anything was synced. So it runs again in a session of its own, without
+    the session's process tag (FOPS_EXEC_TAG: the session stops the
+    processes that carry it), writing its lines to the state directory,
+    and this process returns at once."""
+    import subprocess
+
+    log_path = os.path.join(state_dir, "mode-deploy.log")
+    env = {k: v for k, v in os.environ.items() if k != "FOPS_EXEC_TAG"}
+    env[_OUTSIDE_SESSION] = str(holder.pid)
+    with open(log_path, "w") as log:
+        child = subprocess.Popen([sys.executable, "-m", "fops", *args.command_line],
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                 env=env, start_new_session=True)
+    _say(f"fops mode deploy: started inside the session it stops (fops {holder.mode or 'up'}, "
+         f"PID {holder.pid}); it continues outside it as PID {child.pid}, its lines in "
+         f"{log_path}; `fops mode` shows the outcome")
+    return cli.EXIT_OK
+
+
 def run_deploy(args: argparse.Namespace) -> int:
     import fops
     from fops import modes
@@ -152,6 +194,10 @@ def run_deploy(args: argparse.Namespace) -> int:
     if args.plan:
         sys.stdout.write(str(transition.plan()))
         return cli.EXIT_OK
+    holder = modes.session_holder(transition.state_dir)
+    if (holder is not None and not os.environ.get(_OUTSIDE_SESSION)
+            and holder.pid in _ancestors() and getattr(args, "command_line", None)):
+        return _continue_outside(args, transition.state_dir, holder)
     result = transition.execute(_say)
     return cli.EXIT_OK if result.ok else cli.EXIT_FAILED
 

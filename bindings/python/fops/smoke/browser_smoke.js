@@ -124,6 +124,15 @@ async function main() {
   const tmp = path.join(scratch, 'tmp');
   fs.mkdirSync(tmp);
   process.env.TMPDIR = tmp;  // os.tmpdir() from now on, and Chromium's environment
+  // Chromium writes under the user's home even with a profile of its own
+  // (crash-report settings in ~/.config/chromium, a dconf cache in
+  // ~/.cache): its home is one in the scratch directory too.
+  const home = path.join(scratch, 'home');
+  fs.mkdirSync(home);
+  Object.assign(process.env, {
+    HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+  });
   process.on('exit', () => {
     try {
       fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
