@@ -73,7 +73,7 @@ def load_project(args: argparse.Namespace, subcommand: str):
 
 
 def _record_plan(recorder, project, subcommand: str, args, resources, explain: bool) -> None:
-    from fops import modes, plan_cache
+    from fops import plan_cache, policy
 
     why = recorder.refusal
     if not why and project.context.extras.get("plan_cache") is False:
@@ -81,7 +81,7 @@ def _record_plan(recorder, project, subcommand: str, args, resources, explain: b
     if not why:
         try:
             plan_cache.store(recorder, project, subcommand, args.file, args.tiltfile_args,
-                             resources, modes.guard_for(project.context))
+                             resources, policy.guard_for(project.context))
         except PolicyError as exc:  # it would hold a secret value: never written
             why = str(exc)
         except (Error, OSError) as exc:  # a cache that cannot be written is only slower

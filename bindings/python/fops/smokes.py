@@ -24,10 +24,14 @@ import re
 import sys
 
 from fops import _fops
+from fops import cluster
 from fops import context as _context
 from fops import durations
-from fops.loader import call_error as _error
-from fops.loader import reject_unknown
+from fops.args import boolean as _bool
+from fops.args import call_error as _error
+from fops.args import reject_unknown
+from fops.args import trigger_mode as _trigger_mode
+from fops.args import type_name as _type
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
@@ -42,10 +46,6 @@ _STATUS_ITEM = re.compile(r"^\s*(?:([1-5])[xX][xX]|([1-5]\d\d)(?:\s*-\s*([1-5]\d
 
 
 # --- argument checks ---------------------------------------------------------
-
-def _type(value: Any) -> str:
-    return type(value).__name__
-
 
 def _name(function: str, name: Any) -> str:
     if not isinstance(name, str) or not name:
@@ -83,19 +83,6 @@ def _seconds(call: str, arg: str, value: Any, positive: bool) -> float:
         raise _error(call, f"argument '{arg}': must be {'positive' if positive else 'at least 0'}, "
                            f"got {value!r}")
     return seconds
-
-
-def _bool(call: str, arg: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _error(call, f"argument '{arg}': expected True or False, got {_type(value)}")
-    return value
-
-
-def _trigger_mode(call: str, value: Any):
-    if not isinstance(value, _fops.TriggerMode):
-        raise _error(call, "argument 'trigger_mode': expected TRIGGER_MODE_AUTO or "
-                           f"TRIGGER_MODE_MANUAL, got {value!r}")
-    return value
 
 
 def _port(call: str, arg: str, value: Any) -> int:
@@ -370,9 +357,7 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
         # As Helm commands: the context current at load time (and KUBECONFIG's
         # file), so a later `kubectl config use-context` cannot redirect it.
         # A kubeconfig= of the Tiltfile's own is used with its own context.
-        from fops import kube
-
-        context, kubeconfig = kube.pin(ctx, call)
+        context, kubeconfig = cluster.pin(ctx, call)
     argv = ["kubectl"]
     if context:
         argv += ["--context", context]

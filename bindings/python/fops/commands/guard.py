@@ -58,14 +58,14 @@ def register(subparsers) -> None:
 
 
 def _guard(args: argparse.Namespace):
-    from fops import _fops, modes
+    from fops import _fops, policy
 
     settings = {}
     if args.file:
         import fops
 
         project = fops.load(args.file, mode=_fops.parse_mode(args.mode), subcommand="guard")
-        settings = modes.guard_settings_of(project.context)
+        settings = policy.settings_of(project.context)
     if args.dev_namespace:
         settings["dev_namespaces"] = args.dev_namespace
     if args.dev_release_suffix is not None:

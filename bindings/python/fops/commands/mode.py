@@ -104,14 +104,14 @@ def _when(seconds: float) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from fops import modes
+    from fops import transitions
 
     state_dir = _state_dir(args)
-    state = modes.mode_state(state_dir)
+    state = transitions.mode_state(state_dir)
     print(f"mode: {state.describe()}")
     for app in state.apps:  # deployment: what each app confirmed when it was recorded
         print(f"  {app.app}: {app.describe()}")
-    holder = modes.session_holder(state_dir)
+    holder = transitions.session_holder(state_dir)
     if holder is None:
         print("session: none")
     else:
@@ -134,7 +134,7 @@ def _say(line: str) -> None:
 
 def run_deploy(args: argparse.Namespace) -> int:
     import fops
-    from fops import modes
+    from fops import transitions
 
     options = dict(server=args.server, insecure=args.insecure, plaintext=args.plaintext,
                    timeout=args.timeout, stop_timeout=args.stop_timeout, prune=args.prune,
@@ -142,10 +142,10 @@ def run_deploy(args: argparse.Namespace) -> int:
     if os.path.isfile(args.file):
         project = fops.load(args.file, args=args.tiltfile_args, mode="deployment",
                             subcommand="mode")
-        transition = modes.DeployTransition.from_project(project, args.app, **options)
+        transition = transitions.DeployTransition.from_project(project, args.app, **options)
     elif args.app:
         options = {k: v for k, v in options.items() if v is not None}
-        transition = modes.DeployTransition(_state_dir(args), args.app, **options)
+        transition = transitions.DeployTransition(_state_dir(args), args.app, **options)
     else:
         raise fops.ConfigError(f"{args.file}: no such Tiltfile, and no --app: name the canonical "
                                f"Argo CD applications")
@@ -158,10 +158,10 @@ def run_deploy(args: argparse.Namespace) -> int:
 
 def run_staging(args: argparse.Namespace) -> int:
     import fops
-    from fops import modes
+    from fops import transitions
 
     project = fops.load(args.file, args=args.tiltfile_args, mode="staging", subcommand="mode")
-    transition = modes.StagingTransition(project, args.targets, build_only=args.build_only)
+    transition = transitions.StagingTransition(project, args.targets, build_only=args.build_only)
     plan = transition.plan()
     if args.plan:
         sys.stdout.write(str(plan))

@@ -47,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
     project = cli.load_project(args, "up")
     with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
                                         os.path.abspath(project.tiltfile)):
-        from fops import modes
+        from fops import transitions
 
         # Servers a killed fops left would hold the ports this session needs.
         cli.stop_leftovers(project.state_dir, "up", project=project)
-        modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
+        # `fops up` is the way into development mode
+        transitions.enter_development(project.state_dir)
         board = fops.StatusBoard(project, command="up",
-                                 mode=modes.mode_state(project.state_dir).mode)
+                                 mode=transitions.mode_state(project.state_dir).mode)
         executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
                                         record_owner="fops up", project=project)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
