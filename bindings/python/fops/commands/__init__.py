@@ -2,7 +2,8 @@
 
 Every module here defines ``register(subparsers)`` which adds its parser and
 sets ``func`` (``args -> exit code``) as the parser's default. fops.cli
-imports them all, so a new subcommand is a new file.
+imports them all, so a new subcommand is a new file; what they share
+(arguments, loading the project, exit codes) is :mod:`fops.cmdline`.
 """
 import importlib
 

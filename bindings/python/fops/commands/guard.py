@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
@@ -84,13 +84,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.explain is not None:
         print(_fops.explain_guard_rule(args.explain), end="")
-        return cli.EXIT_OK
+        return cmdline.EXIT_OK
     if args.rules:
         for rule_id, _reason, refuses in _fops.guard_rules():
             print(rule_id)
             print(f"  {refuses}")
         print("\n`fops guard --explain RULE`: why a rule exists, what to do instead, examples")
-        return cli.EXIT_OK
+        return cmdline.EXIT_OK
     commands = []
     if args.tiltfile_args:
         commands.append(("argv", list(args.tiltfile_args)))
@@ -100,11 +100,11 @@ def run(args: argparse.Namespace) -> int:
             with open(path, encoding="utf-8") as f:
                 commands.append(("script " + path, f.read()))
         except OSError as exc:
-            cli.error(f"guard: --script {path}: {exc.strerror}")
-            return cli.EXIT_CONFIG
+            cmdline.error(f"guard: --script {path}: {exc.strerror}")
+            return cmdline.EXIT_CONFIG
     if not commands:
-        cli.error("guard: nothing to check: pass -- ARGV ..., --shell STRING or --script FILE")
-        return cli.EXIT_CONFIG
+        cmdline.error("guard: nothing to check: pass -- ARGV ..., --shell STRING or --script FILE")
+        return cmdline.EXIT_CONFIG
     guard = _guard(args)
     refused = False
     for kind, command in commands:
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         rule, message = refusal
         print(f"refused ({guard.mode} mode): {shown}", file=sys.stderr)
         print(f"  {message}", file=sys.stderr)
-    return cli.EXIT_POLICY if refused else cli.EXIT_OK
+    return cmdline.EXIT_POLICY if refused else cmdline.EXIT_OK
 
 
 def _check_script(guard, path: str, text: str, quiet: bool) -> bool:
