@@ -8,7 +8,6 @@ policy (guard or mode); 128+N stopped by signal N (``fops ci``).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -17,11 +16,47 @@ from fops.errors import ConfigError, Error, PolicyError
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
+    import argparse
     from typing import List, Optional, Sequence
 
 
+_parser_class = None
+
+
+def _parser(**kwargs):
+    """An argparse parser whose help text is as wide as shutil would find
+    the terminal, without importing shutil: argparse does for every
+    argument it adds, and shutil with the compression modules it imports
+    costs ~2 ms of every command's start-up. Subcommands' parsers are of
+    the same class."""
+    global _parser_class
+    if _parser_class is None:
+        import argparse
+
+        width = 0
+
+        class Parser(argparse.ArgumentParser):
+            def _get_formatter(self):
+                nonlocal width
+                if not width:
+                    try:
+                        columns = int(os.environ.get("COLUMNS", "0"))
+                    except ValueError:
+                        columns = 0
+                    if columns <= 0:
+                        try:
+                            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+                        except (AttributeError, ValueError, OSError):
+                            columns = 0
+                    width = (columns or 80) - 2  # as HelpFormatter takes shutil's width
+                return self.formatter_class(prog=self.prog, width=width)
+
+        _parser_class = Parser
+    return _parser_class(**kwargs)
+
+
 def _new_parser():
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="fops", description="A typed dev-loop engine: Tilt's local_resource vocabulary, "
                                  "run as a build engine.",
         epilog="Args after -- reach the Tiltfile's config.parse() (fops up -- --worker). "
@@ -54,9 +89,13 @@ def split_args(argv: Sequence[str]):
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    from fops import commands
+
     own, tiltfile_args = split_args(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(own[0] if own and not own[0].startswith("-") else "")
-    args = parser.parse_args(own)
+    args = commands.quick_args(own)  # the common forms need no parser
+    if args is None:
+        parser = build_parser(own[0] if own and not own[0].startswith("-") else "")
+        args = parser.parse_args(own)
     args.tiltfile_args = tiltfile_args
     try:
         return int(args.func(args) or 0)

@@ -25,10 +25,13 @@
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 from fops.errors import Error, PolicyError
+
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    import argparse  # imported by the parser, when one is built (fops.cli)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -106,6 +109,8 @@ def _record_plan(recorder, project, subcommand: str, args, resources, explain: b
 
 def positive_int(text: str) -> int:
     """argparse type: an int >= 1."""
+    import argparse  # already imported: argparse is calling this
+
     try:
         value = int(text)
     except ValueError:
@@ -117,6 +122,7 @@ def positive_int(text: str) -> int:
 
 def parse_duration(text: str) -> float:
     """argparse type: seconds, or a duration like 90s, 5m, 1h30m; positive."""
+    import argparse  # already imported: argparse is calling this
     from fops import durations
 
     try:

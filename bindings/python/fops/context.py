@@ -67,10 +67,15 @@ class LoadContext:
 
     def caller_location(self) -> tuple:
         """(file, line) of the innermost frame that belongs to the Tiltfile."""
-        target = os.path.abspath(self.tiltfile)
+        target = None
         frame = sys._getframe(1)
         while frame is not None:
-            if os.path.abspath(frame.f_code.co_filename) == target:
+            name = frame.f_code.co_filename
+            if name == self.tiltfile:  # the loader compiles the Tiltfile under this name
+                return self.tiltfile, frame.f_lineno
+            if target is None:
+                target = os.path.abspath(self.tiltfile)
+            if os.path.abspath(name) == target:
                 return self.tiltfile, frame.f_lineno
             frame = frame.f_back
         return self.tiltfile, 0

@@ -20,7 +20,6 @@ when its local port accepts connections.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from fops import _fops
@@ -42,7 +41,8 @@ __all__ = ["http_smoke", "browser_smoke", "port_forward"]
 #: A resource's kind for smokes (telemetry: smoke.finished).
 KIND = "smoke"
 
-_STATUS_ITEM = re.compile(r"^\s*(?:([1-5])[xX][xX]|([1-5]\d\d)(?:\s*-\s*([1-5]\d\d))?)\s*$")
+#: One item of an expect_status string: a class ("2xx"), a code or a range.
+_STATUS_ITEM = r"^\s*(?:([1-5])[xX][xX]|([1-5]\d\d)(?:\s*-\s*([1-5]\d\d))?)\s*$"
 
 
 # --- argument checks ---------------------------------------------------------
@@ -114,7 +114,9 @@ def _expect_status(call: str, value: Any) -> str:
     if isinstance(value, str):
         items = value.split(",")
         for item in items:
-            m = _STATUS_ITEM.match(item)
+            import re  # only for a status string: start-up stays light (re costs ~4 ms)
+
+            m = re.match(_STATUS_ITEM, item)
             if not m or (m.group(3) and int(m.group(3)) < int(m.group(2))):
                 raise _error(call, f"argument 'expect_status': {item.strip()!r} is not a status "
                                    "code, a class like '2xx' or a range like '200-299'")
@@ -332,6 +334,8 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
     forward is not exposed to the network. Returns the registered
     :class:`fops.Resource`.
     """
+    import re  # only for a port_forward: start-up stays light (re costs ~4 ms)
+
     ctx = _context.current()
     call = f"port_forward({_name('port_forward', name)!r})"
     reject_unknown(call, unknown)

@@ -1,9 +1,11 @@
 """``fops ci``: run every enabled resource once, print a summary, exit 0 or 1."""
 from __future__ import annotations
 
-import argparse
-
 from fops import cmdline
+
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    import argparse
 
 
 def register(subparsers) -> None:
@@ -22,6 +24,19 @@ def register(subparsers) -> None:
                         help="write the run's timeline to FILE as SVG: a bar per resource from "
                              "queued to start to end, what it waited on, the critical path")
     parser.set_defaults(func=run)
+
+
+def quick_args(words):
+    """``fops ci [RESOURCE ...]`` without any option, parsed as the parser
+    above parses it (tests/python/test_cli.py compares the two) but without
+    building it; None when a word is an option (the parser then decides)."""
+    if any(word.startswith("-") for word in words):
+        return None
+    import types
+
+    return types.SimpleNamespace(command="ci", file=cmdline.DEFAULT_TILTFILE,
+                                 resources=list(words), max_parallel=0, force=False,
+                                 timeout=None, timeline=None, func=run)
 
 
 def run(args: argparse.Namespace) -> int:
