@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "ci", usage=cmdline.USAGE.format("ci"), help="run the resources once and exit 0 if all succeeded",
+        "ci", usage=cmdline.USAGE.format("ci"),
+        help="run the resources once and exit 0 if all succeeded",
         description="Runs every enabled auto_init resource (or the RESOURCEs named, with their "
                     "deps), waits for serve resources to pass readiness, stops them, prints the "
                     "summary table and exits 0 if all succeeded, 1 otherwise. Never waits on "

@@ -63,7 +63,8 @@ def register(subparsers) -> None:
     deploy.add_argument("--prune", action="store_true", help="sync with prune")
     deploy.add_argument("--poll-interval", type=cmdline.parse_duration, metavar="DURATION",
                         help="between reads of each app while waiting (default 2s)")
-    deploy.add_argument("--stop-timeout", type=cmdline.parse_duration, default=30.0, metavar="DURATION",
+    deploy.add_argument("--stop-timeout", type=cmdline.parse_duration, default=30.0,
+                        metavar="DURATION",
                         help="how long the session may take to stop (default 30s)")
     deploy.set_defaults(func=run_deploy)
 

@@ -9,7 +9,8 @@ from fops import cmdline
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "plan", usage=cmdline.USAGE.format("plan"), help="print every command that would run; run nothing",
+        "plan", usage=cmdline.USAGE.format("plan"),
+        help="print every command that would run; run nothing",
         description="Drives the engine with a dry-run executor and prints each command it would "
                     "start, one per line as shell-quoted argv, in an order that respects "
                     "resource_deps. A serve command is followed by '  # serve: <resource>'. "

@@ -11,7 +11,8 @@ from fops import cmdline
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "up", usage=cmdline.USAGE.format("up"), help="run, then keep serve processes up until stopped",
+        "up", usage=cmdline.USAGE.format("up"),
+        help="run, then keep serve processes up until stopped",
         description="Takes the repo's session lock (one session per repo), runs like `fops ci`, "
                     "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
                     "(`fops down`), and stops every process it started, grandchildren included. "
