@@ -214,3 +214,22 @@ def test_unknown_command_is_a_usage_error(tmp_path):
     run = fops("deploy", cwd=tmp_path)
     assert run.returncode == 2
     assert "invalid choice" in run.stderr
+
+
+@pytest.mark.parametrize("argv", [["ci"], ["ci", "api"], ["ci", "api", "web", "api"]])
+def test_ci_without_options_is_parsed_as_the_parser_parses_it(argv):
+    # `fops ci [RESOURCE ...]` skips building the parser (start-up); what it
+    # gets must be what the parser would give, default for default.
+    from fops import cli, commands
+
+    quick = commands.quick_args(argv)
+    assert quick is not None
+    assert vars(quick) == vars(cli.build_parser("ci").parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["ci", "-f", "x.py"], ["ci", "--force"], ["ci", "--help"],
+                                  ["plan"], ["--help"], []])
+def test_any_option_goes_to_the_parser(argv):
+    from fops import commands
+
+    assert commands.quick_args(argv) is None

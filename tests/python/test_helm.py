@@ -11,7 +11,7 @@ import pytest
 
 import fops
 from fixtures.fractalops_repo import fractalops_repo  # noqa: F401  (pytest fixture)
-from fops import testing
+from fops import policy, testing
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_staging_mode_renders_the_canonical_release_and_runs_it_only_when_named(
     portal = project.resource("portal")
     assert portal.cmd.argv[3] == "fractalops-portal-dev" and not portal.auto_init
     # The staging guard lets only named canonical releases through.
-    guard = fops.modes.guard_for(project.context, staging_targets=[("fractalops-api", "fractalops")])
+    guard = policy.guard_for(project.context, staging_targets=[("fractalops-api", "fractalops")])
     assert guard.refusal(api.cmd.argv) is None
     assert guard.refusal(portal.cmd.argv)[0] == "helm-staging-target"
-    assert fops.modes.guard_for(project.context).refusal(api.cmd.argv)[0] == "helm-staging-target"
+    assert policy.guard_for(project.context).refusal(api.cmd.argv)[0] == "helm-staging-target"

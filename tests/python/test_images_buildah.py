@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 import fops
-from fops import images
+from fops import transitions
 from fixtures.registry import registry_factory  # noqa: F401  (pytest fixture)
 
 pytestmark = pytest.mark.skipif(
@@ -107,8 +107,8 @@ class Lines(fops.Observer):
 def test_build_push_export_cache_and_rebuild_from_it_in_fresh_storage(project):
     # Staging: push the staging tag, export the cache to the staging scope.
     first = Lines()
-    result = images.staging_build(project.tiltfile, ["app"], executor=fops.ProcessExecutor(),
-                                  observers=[first])
+    result = transitions.staging_build(project.tiltfile, ["app"], executor=fops.ProcessExecutor(),
+                                       observers=[first])
     assert result.ok, first.text
     scope = f"{project.cache.host}/fopstest/buildcache/staging/app"
     assert f"Pushing cache {scope}:" in first.text
@@ -125,8 +125,8 @@ def test_build_push_export_cache_and_rebuild_from_it_in_fresh_storage(project):
     (project.root / "plane.yaml").write_text(
         plane_yaml(project.final, project.cache, project.root / "storage-b"))
     second = Lines()
-    result = images.staging_build(project.tiltfile, ["app"], executor=fops.ProcessExecutor(),
-                                  observers=[second], force=True)
+    result = transitions.staging_build(project.tiltfile, ["app"], executor=fops.ProcessExecutor(),
+                                       observers=[second], force=True)
     assert result.ok, second.text
     assert f"Cache pulled from remote {scope}:" in second.text
     assert "Using cache" in second.text

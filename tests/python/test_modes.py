@@ -22,7 +22,7 @@ from fixtures.argocd import (HEALTHY, OUT_OF_SYNC, PROGRESSING, RUNNING, argocd,
 from fixtures.fractalops_repo import fractalops_repo  # noqa: F401
 from fixtures.ports import free_port
 from fixtures.processes import wait_until
-from fops import testing
+from fops import testing, transitions
 
 
 def fops_cmd(*args, cwd=None, env_extra=None, timeout=60):
@@ -345,7 +345,7 @@ STAGING_TILTFILE = """\
 def staging(repo, targets=(), build_only=False):
     (repo / "Tiltfile.py").write_text(textwrap.dedent(STAGING_TILTFILE))
     project = fops.load(str(repo / "Tiltfile.py"), mode="staging")
-    return project, fops.modes.StagingTransition(project, targets, build_only=build_only)
+    return project, transitions.StagingTransition(project, targets, build_only=build_only)
 
 
 def test_staging_is_build_only_by_default(fractalops_repo):  # noqa: F811
@@ -360,7 +360,7 @@ def test_staging_is_build_only_by_default(fractalops_repo):  # noqa: F811
              [c for c in executor.calls if "push" in c]
     assert pushed and all(":staging-" in " ".join(map(str, p)) for p in pushed)
     # Nothing was built for real: the recorded mode is untouched.
-    assert not fops.modes.mode_state(project.state_dir).recorded
+    assert not transitions.mode_state(project.state_dir).recorded
 
 
 def test_staging_applies_live_only_to_named_targets_through_helm(fractalops_repo):  # noqa: F811
@@ -393,7 +393,7 @@ def test_a_simulated_staging_run_leaves_mode_json_unchanged(fractalops_repo):  #
     assert result.ok, result.summary()
     assert any(c[0] == "helm" for c in executor.calls)  # the run went as far as the live step
     assert mode_json(fractalops_repo) == before
-    assert fops.modes.mode_state(project.state_dir).mode == "development"
+    assert transitions.mode_state(project.state_dir).mode == "development"
 
 
 def test_fops_mode_staging_cli_plans_and_refuses_beside_a_session(fractalops_repo):  # noqa: F811
@@ -424,9 +424,9 @@ def test_staging_targets_may_name_a_helm_release(fractalops_repo):  # noqa: F811
         'canonical=("fractalops-portal", "fractalops")', "dev=True"))
     project = fops.load(str(fractalops_repo / "Tiltfile.py"), mode="staging")
     with pytest.raises(fops.PolicyError, match=r"helm_release\('portal'\) has no canonical="):
-        fops.modes.StagingTransition(project, ["portal"])
+        transitions.StagingTransition(project, ["portal"])
     # Build-only never needs one.
-    assert fops.modes.StagingTransition(project, ["portal"], build_only=True).images == ["portal-image"]
+    assert transitions.StagingTransition(project, ["portal"], build_only=True).images == ["portal-image"]
 
 
 @pytest.mark.parametrize("call, message", [

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 import fops
-from fops import images
+from fops import hooks, transitions
 from fops.testing import ScriptedExecutor, run_tiltfile
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -290,7 +290,7 @@ def test_update_gate_hook_is_bound_to_the_state_dir(repo):
         image_build("portal")
     """)
     project = fops.load(tiltfile)
-    gate = images.update_gate(project.context)
+    gate = hooks.update_gate(project.context)
     assert isinstance(gate, fops.UpdateGate)
     decision = gate.check(project.resource("portal-image"))
     assert decision.run and decision.reason == "rebuilt: no previous build"
@@ -314,7 +314,7 @@ STAGING_TILTFILE = """
 def test_staging_build_only_builds_and_pushes_images(repo):
     tiltfile = repo(STAGING_TILTFILE)
     ex = ScriptedExecutor()
-    result = images.staging_build(tiltfile, [], executor=ex)
+    result = transitions.staging_build(tiltfile, [], executor=ex)
     assert result.ok
     commands = ex.commands()
     assert commands, "nothing was built"
@@ -333,10 +333,10 @@ def test_staging_build_only_builds_and_pushes_images(repo):
 def test_staging_build_of_one_target(repo):
     tiltfile = repo(STAGING_TILTFILE)
     ex = ScriptedExecutor()
-    assert images.staging_build(tiltfile, ["runtime"], executor=ex).ok
+    assert transitions.staging_build(tiltfile, ["runtime"], executor=ex).ok
     assert {spec.resource for spec in ex.specs} == {"runtime-image"}
     with pytest.raises(fops.ConfigError, match="no image build for 'worker'"):
-        images.staging_build(tiltfile, ["worker"], executor=ScriptedExecutor())
+        transitions.staging_build(tiltfile, ["worker"], executor=ScriptedExecutor())
 
 
 def test_staging_build_refuses_images_that_need_the_cluster(repo):
@@ -348,7 +348,7 @@ def test_staging_build_refuses_images_that_need_the_cluster(repo):
     """)
     ex = ScriptedExecutor()
     with pytest.raises(fops.PolicyError, match="never touches the cluster.*chart \\(helm\\)"):
-        images.staging_build(tiltfile, [], executor=ex)
+        transitions.staging_build(tiltfile, [], executor=ex)
     assert ex.calls == []
 
 

@@ -3,6 +3,12 @@
 Tiltfile functions (``local_resource``, ``image_build``, ``helm_release`` ...)
 register what they declare with the current :class:`LoadContext`. Each
 declaration remembers the Tiltfile line that made it, so errors can name it.
+
+The context is also how the groups of Tiltfile functions share what one of
+them needs from another, since none imports another: state under
+``extras`` (owned by one module of the core, e.g. :mod:`fops.policy` for
+the guard's settings), and checks that need the whole Tiltfile
+(:meth:`LoadContext.at_end`), run once it has finished.
 """
 from __future__ import annotations
 
@@ -52,12 +58,24 @@ class LoadContext:
         self.resources.append(resource)
         return resource
 
+    def at_end(self, check: Any) -> None:
+        """Runs ``check(ctx)`` once the Tiltfile has finished (once, however
+        often it is registered): for a rule that depends on calls the
+        Tiltfile may make later (``guard_settings`` after ``helm_release``)."""
+        if check not in self.end_checks:
+            self.end_checks.append(check)
+
     def caller_location(self) -> tuple:
         """(file, line) of the innermost frame that belongs to the Tiltfile."""
-        target = os.path.abspath(self.tiltfile)
+        target = None
         frame = sys._getframe(1)
         while frame is not None:
-            if os.path.abspath(frame.f_code.co_filename) == target:
+            name = frame.f_code.co_filename
+            if name == self.tiltfile:  # the loader compiles the Tiltfile under this name
+                return self.tiltfile, frame.f_lineno
+            if target is None:
+                target = os.path.abspath(self.tiltfile)
+            if os.path.abspath(name) == target:
                 return self.tiltfile, frame.f_lineno
             frame = frame.f_back
         return self.tiltfile, 0
@@ -71,8 +89,9 @@ def current() -> LoadContext:
     return _current
 
 
-def _activate(ctx: Optional[LoadContext]) -> Optional[LoadContext]:
-    """Makes ``ctx`` current; returns the previous one (for nesting)."""
+def activate(ctx: Optional[LoadContext]) -> Optional[LoadContext]:
+    """Makes ``ctx`` current (None: none); returns the previous one, to
+    restore once the load ends (loads may nest). Called by :func:`fops.load`."""
     global _current
     previous, _current = _current, ctx
     return previous

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from fops import cli
+from fops import cmdline
 
 #: No `fops up` session runs for the Tiltfile or the repo (or it does not listen).
 EXIT_NO_SESSION = 2
@@ -37,7 +37,7 @@ def find_session(file: "str | None") -> str:
     """The state directory of the `fops up` session to ask; NoSession if none runs."""
     from fops import _fops
 
-    default = cli.DEFAULT_TILTFILE
+    default = cmdline.DEFAULT_TILTFILE
     named = file if file is not None else (default if os.path.isfile(default) else None)
     where = os.path.dirname(os.path.abspath(named)) if named else os.getcwd()
     state_dir = _fops.state_dir_for(where)

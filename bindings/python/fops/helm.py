@@ -14,19 +14,22 @@ The release becomes a resource of kind ``"helm"`` that runs
 chart, the values and the image are unchanged since its last success. In
 development mode a release that is not a dev release, or not in a dev
 namespace, is refused (fops.PolicyError naming the Tiltfile line) before
-anything runs.
+anything runs; releases are checked again against the Tiltfile's final
+``guard_settings`` once it has finished.
 """
 from __future__ import annotations
 
 import os
 
 from fops import _fops
+from fops import cluster
 from fops import context as _context
-from fops import kube
+from fops import durations
+from fops import policy
+from fops.args import call_error as _error
+from fops.args import reject_unknown
+from fops.args import str_list as _str_list
 from fops.errors import PolicyError
-from fops.images import _str_list  # the Tiltfile argument checks images and helm share
-from fops.loader import call_error as _error
-from fops.loader import reject_unknown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,9 +39,6 @@ __all__ = ["helm_release"]
 
 #: ctx.extras key: {resource name: {"release": HelmRelease, "canonical": (release, ns) | None}}
 RELEASES_KEY = "helm_releases"
-
-_MISSING = object()
-
 
 def _str(call: str, arg: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
@@ -74,7 +74,8 @@ def _image(call: str, ctx, image: Any) -> Tuple[str, str]:
             raise _error(call, f"argument 'image': resource {image.name!r} is not an image build")
         return image.inputs.produces, image.name
     if isinstance(image, str):
-        for known in ctx.extras.get("images", []):  # the name of an image build
+        # the name of an image build: fops.images keeps them in the context
+        for known in ctx.extras.get("images", []):
             if getattr(known, "name", None) == image:
                 return str(known.ref), image
         return image, ""
@@ -106,14 +107,12 @@ def _check_mode(ctx, release: _fops.HelmRelease, call: str) -> None:
     with the guard on the exact argv (so the rule and its words match)."""
     if ctx.mode != "development":
         return
-    from fops import modes
-
     where = f"{release.declared_file}:{release.declared_line}: " if release.declared_line else ""
     if not release.dev:
         raise _located_policy(where, f"{call}: release {release.release!r} is declared "
                                      f"dev=False: development mode upgrades only dev releases; "
                                      f"canonical releases belong to Argo CD", release)
-    refusal = modes.guard_for(ctx, "development").refusal(release.upgrade_argv())
+    refusal = policy.guard_for(ctx, "development").refusal(release.upgrade_argv())
     if refusal is not None:
         raise _located_policy(where, f"{call}: {refusal[1]}", release)
 
@@ -125,7 +124,8 @@ def _located_policy(where: str, message: str, release: _fops.HelmRelease) -> Pol
 
 
 def _recheck_releases(ctx) -> None:
-    """Called by guard_settings(): the releases declared so far, again."""
+    """Once the Tiltfile has finished: every release again, against the
+    final guard_settings (a call after a release cannot let it through)."""
     for name, info in releases_of(ctx).items():
         release = info["release"]
         if ctx.mode == "development":
@@ -153,7 +153,7 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
       as ``autoscaling.enabled/minReplicas/maxReplicas`` (``autoscaling_keys=
       (min key, max key[, enabled key])`` to rename). The loop never scales anything.
     - ``dev``: a dev release (default). In development mode only dev
-      releases in dev namespaces are accepted (see :func:`guard_settings`).
+      releases in dev namespaces are accepted (see ``guard_settings``).
     - ``canonical=(release, namespace)``: the Argo-owned release of the same
       chart; ``fops mode staging TARGET`` upgrades it with the staging image,
       only when the target is named.
@@ -161,7 +161,7 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
       ``flags`` (more helm flags, appended): the rollout. Never ``--reuse-values``.
     - ``resource_deps``, ``labels``: as for local_resource.
     - ``kube_context``, ``kubeconfig``: the cluster (default: the context
-      current at load time and KUBECONFIG's file, see :mod:`fops.kube`);
+      current at load time and KUBECONFIG's file, see :mod:`fops.cluster`);
       every helm command of the release carries them.
 
     Returns the registered :class:`fops.Resource` (kind ``"helm"``).
@@ -228,8 +228,6 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
         raise _error(call, "argument 'autoscaling_keys': needs autoscaling=(min, max)")
     r.wait = bool(wait)
     if timeout is not None:
-        from fops import durations
-
         try:
             r.timeout = durations.parse(timeout) if isinstance(timeout, str) else float(timeout)
         except (TypeError, ValueError) as exc:
@@ -247,7 +245,7 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
         if kubeconfig is not None:
             r.kubeconfig = os.path.join(ctx.root, _str(call, "kubeconfig", kubeconfig))
     else:
-        r.kube_context, pinned_kubeconfig = kube.pin(ctx, call)
+        r.kube_context, pinned_kubeconfig = cluster.pin(ctx, call)
         r.kubeconfig = (os.path.join(ctx.root, _str(call, "kubeconfig", kubeconfig))
                         if kubeconfig is not None else pinned_kubeconfig)
 
@@ -263,5 +261,6 @@ def helm_release(name, release=None, chart=None, namespace=None, image=None, ima
         # Staging runs name what they run; deployment mode runs no Helm at all.
         resource.auto_init = False
     _check_mode(ctx, r, call)
+    ctx.at_end(_recheck_releases)
     ctx.extras.setdefault(RELEASES_KEY, {})[name] = {"release": r, "canonical": canonical}
     return ctx.add(resource)

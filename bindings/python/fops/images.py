@@ -14,21 +14,24 @@ unless ``cache_import=True`` / ``cache_export=True`` or the environment
 flags ``FOPS_CACHE_IMPORT=1`` / ``FOPS_CACHE_EXPORT=1``). The stage follows
 the load's mode: development builds ``dev``, staging builds ``staging``.
 
-Hooks: ``update_gate(ctx)`` is the skip-if-unchanged gate the ``fops``
-command gives the engine; ``staging_build(...)`` is the staging channel
-(``fops mode staging --build-only``).
+The skip-if-unchanged gate the ``fops`` command gives the engine is
+:func:`fops.hooks.update_gate`; the staging channel (``fops mode staging
+--build-only``) is :func:`fops.transitions.staging_build`.
 """
 from __future__ import annotations
 
 import os
-import subprocess
-from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from fops import _fops
 from fops import context as _context
-from fops.errors import ConfigError, PolicyError
-from fops.loader import call_error as _error
-from fops.loader import reject_unknown
+from fops import plan_cache
+from fops.args import call_error as _error
+from fops.args import reject_unknown
+from fops.args import str_list as _str_list
+
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
 
 ImageRef = _fops.ImageRef
 BuildPlane = _fops.BuildPlane
@@ -42,6 +45,14 @@ STAGE_FOR_MODE = {"development": "dev", "staging": "staging", "deployment": "dev
 
 #: Resource kinds that act on a cluster; the build-only channel never runs them.
 CLUSTER_KINDS = ("helm", "k8s", "kubectl", "argocd")
+
+#: ctx.extras key: every :class:`Image` the load declared, in order (a
+#: helm_release given an image build's name finds its reference there).
+IMAGES_KEY = "images"
+
+#: Subcommands that run nothing real: they must neither skip (``fops plan``
+#: prints every command) nor record a build that did not happen.
+DRY_SUBCOMMANDS = ("plan", "graph")
 
 _BUILDERS = ("buildah", "buildx", "buildctl")
 
@@ -87,7 +98,7 @@ class Image(str):
         return f"Image({self.name!r}, ref={self.ref!r})"
 
 
-# --- argument checking (kept here: fops.tiltfile imports this module) --------
+# --- argument checking --------------------------------------------------------
 
 def _opt_str(call: str, arg: str, value: Any) -> str:
     if value is None:
@@ -101,16 +112,6 @@ def _opt_bool(call: str, arg: str, value: Any) -> Optional[bool]:
     if value is None or isinstance(value, bool):
         return value
     raise _error(call, f"argument '{arg}': expected True, False or None, got {type(value).__name__}")
-
-
-def _str_list(call: str, arg: str, value: Any) -> List[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return [str(v) for v in value]
-    raise _error(call, f"argument '{arg}': expected a str or a list of str")
 
 
 def _str_dict(call: str, arg: str, value: Any) -> Dict[str, str]:
@@ -130,6 +131,8 @@ def _env_flag(name: str) -> Optional[bool]:
 def _git_revision(ctx: _context.LoadContext) -> str:
     """HEAD of the Tiltfile's git work tree, once per load; '' outside git."""
     if "git_revision" not in ctx.extras:
+        import subprocess  # only for a Tiltfile with images: ~6 ms at start-up otherwise
+
         try:
             out = subprocess.run(["git", "-C", ctx.root, "rev-parse", "--verify", "-q", "HEAD"],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -154,8 +157,6 @@ def build_plane(path: str, **unknown) -> _fops.BuildPlane:
     if not isinstance(path, (str, os.PathLike)):
         raise _error("build_plane", f"argument 'path': expected a str, got {type(path).__name__}")
     full = os.path.normpath(os.path.join(ctx.root, os.fspath(path)))
-    from fops import plan_cache  # here: importing it with this module would be circular
-
     plan_cache.note("content", full)  # read by C++, unseen by the recorder's hooks
     plane = _fops.BuildPlane.load(full)
     ctx.extras["plane"] = plane
@@ -215,7 +216,7 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
         cache_export = _env_flag("FOPS_CACHE_EXPORT")
     # A dry run (`fops plan`, `fops graph`) writes nothing under the state
     # directory, not even the file-hash cache of the {inputs} tag.
-    dry = ctx.extras.get("subcommand") in _NO_GATE_SUBCOMMANDS
+    dry = ctx.extras.get("subcommand") in DRY_SUBCOMMANDS
     kwargs = dict(
         target=target, stage=stage, dir=ctx.root, state_dir="" if dry else ctx.state_dir,
         revision=_git_revision(ctx), name=_opt_str(call, "name", name),
@@ -237,102 +238,7 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
     scope = None
     if plane.cache_registry is not None:
         scope = plane.scope_for(stage, target)
-    images = ctx.extras.setdefault("images", [])
+    images = ctx.extras.setdefault(IMAGES_KEY, [])
     image = Image(resource, target, stage, scope)
     images.append(image)
     return image
-
-
-# --- hooks --------------------------------------------------------------------
-
-#: Subcommands that run nothing real: they must neither skip (``fops plan``
-#: prints every command) nor record a build that did not happen.
-_NO_GATE_SUBCOMMANDS = ("plan", "graph")
-
-
-def update_gate(ctx, policy: Optional[_fops.CommandPolicy] = None,
-                state_dir: Optional[str] = None,
-                logins: Optional["_fops.RegistryLogins"] = None) -> Optional[_fops.InputGate]:
-    """The skip-if-unchanged gate for a loaded project: state under
-    ``<state_dir>/images/`` (``state_dir``: instead of the load's). It
-    skips an image or a Helm release only when its registry or the cluster
-    confirms what fops recorded; ``policy`` checks the ``helm status`` it
-    runs for that, ``logins`` (:func:`registry_logins`) answers the
-    registries' logins. None when there is no state directory, or for
-    ``fops plan`` (a dry run prints every command)."""
-    state_dir = state_dir or getattr(ctx, "state_dir", "")
-    if not state_dir:
-        return None
-    if getattr(ctx, "extras", {}).get("subcommand") in _NO_GATE_SUBCOMMANDS:
-        return None
-    return _fops.InputGate(state_dir, policy=policy, logins=logins)
-
-
-def registry_logins(project, state_dir: Optional[str] = None) -> "_fops.RegistryLogins":
-    """The registry logins the project's images need, resolved and checked
-    before a real run starts (ConfigError / PolicyError naming the
-    registry); the run's login file is written for the builders."""
-    ctx = getattr(project, "context", None)
-    state_dir = state_dir or getattr(ctx, "state_dir", "") or _fops.state_dir_for(project.root)
-    return _fops.RegistryLogins.prepare(list(project.resources), state_dir, True)
-
-
-def _select_images(project, targets: Sequence[str]) -> List[str]:
-    images = [r for r in project.resources if r.kind == "image"]
-    if not images:
-        raise ConfigError(f"{project.tiltfile}: declares no image_build; nothing to build")
-    by_target: Dict[str, List[str]] = {}
-    for image in project.context.extras.get("images", []):
-        by_target.setdefault(image.target, []).append(image.name)
-    if not targets:
-        return [r.name for r in images]
-    selected: List[str] = []
-    unknown = []
-    image_names = {r.name for r in images}
-    for t in targets:
-        names = by_target.get(t) or ([t] if t in image_names else [])
-        if not names:
-            unknown.append(t)
-        selected.extend(n for n in names if n not in selected)
-    if unknown:
-        known = sorted(set(by_target) | image_names)
-        raise ConfigError(f"{project.tiltfile}: no image build for "
-                          f"{', '.join(repr(u) for u in unknown)} (images and targets: "
-                          f"{', '.join(known)})")
-    return selected
-
-
-def staging_build(tiltfile: str = "Tiltfile.py", targets: Iterable[str] = (),
-                  args: Sequence[str] = (), executor: Optional[_fops.Executor] = None, *,
-                  force: bool = False, reporter: Optional[str] = None,
-                  max_parallel: int = 0, timeout: Optional[float] = None,
-                  observers: Iterable[_fops.Observer] = ()) -> _fops.RunResult:
-    """The staging channel: loads ``tiltfile`` in staging mode (staging tags,
-    staging cache scopes) and builds and pushes only its images — those of
-    ``targets`` (plane target or image resource names; all when empty) and
-    what they depend on — with no cluster step at all.
-
-    ``executor``: default a :class:`fops.ProcessExecutor`. ``force``: rebuild
-    even unchanged images. ``reporter``: ``"stdout"``/``"stderr"`` to print
-    progress and the summary; ``observers``: more :class:`fops.Observer` objects.
-    Raises ConfigError for an unknown target and PolicyError when an image
-    depends on a cluster resource (a Helm release).
-    """
-    import fops
-    from fops.session import Session
-
-    project = fops.load(tiltfile, args=list(args), mode="staging", subcommand="ci")
-    selected = _select_images(project, list(targets))
-    closure = project.graph.closure(selected)
-    cluster = [project.graph.resource(i) for i in closure
-               if project.graph.resource(i).kind in CLUSTER_KINDS]
-    if cluster:
-        names = ", ".join(f"{r.name} ({r.kind})" for r in cluster)
-        raise PolicyError(f"{tiltfile}: staging --build-only never touches the cluster, but the "
-                          f"selected images depend on {names}")
-    if executor is None:
-        executor = _fops.ProcessExecutor()
-    with Session(project, executor, resources=selected, force=force, reporter=reporter,
-                 max_parallel=max_parallel, timeout=timeout,
-                 observers=list(observers)) as session:
-        return session.ci()

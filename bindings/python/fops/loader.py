@@ -16,13 +16,14 @@ import sys
 
 from fops import _fops
 from fops import context as _context
+from fops.args import located_error
 from fops.errors import ConfigError, Error, PolicyError
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
     from typing import Any, Iterable, Optional, Sequence
 
-__all__ = ["load", "LoadedProject", "located_error", "call_error", "reject_unknown"]
+__all__ = ["load", "LoadedProject"]
 
 
 class LoadedProject(_fops.Project):
@@ -67,29 +68,6 @@ class LoadedProject(_fops.Project):
         return f"LoadedProject({self.tiltfile!r}, {len(self.resources)} resources)"
 
 
-def located_error(message: str, file: str, line: int) -> ConfigError:
-    """A ConfigError whose message starts with ``file:line: ``."""
-    error = ConfigError(f"{file}:{line}: {message}" if line else f"{file}: {message}")
-    error.file = file
-    error.line = line
-    return error
-
-
-def call_error(call: str, message: str) -> ConfigError:
-    """A ConfigError for the Tiltfile function ``call``, located at the
-    Tiltfile line calling it: ``Tiltfile.py:3: call: message``."""
-    file, line = _context.current().caller_location()
-    return located_error(f"{call}: {message}", file, line)
-
-
-def reject_unknown(call: str, unknown) -> None:
-    """Raises a located ConfigError naming the keyword arguments in
-    ``unknown`` (those ``call`` does not take), if any."""
-    if unknown:
-        names = ", ".join(repr(k) for k in unknown)
-        raise call_error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} {names}")
-
-
 def _tiltfile_frame_line(tb, tiltfile: str) -> int:
     """The line of the innermost traceback frame that belongs to the Tiltfile."""
     target = os.path.abspath(tiltfile)
@@ -118,7 +96,9 @@ def _as_config_error(exc: BaseException, tiltfile: str) -> ConfigError:
 
 
 def _tiltfile_globals(path: str) -> dict:
-    from fops import tiltfile  # imported here: it pulls in every Tiltfile module
+    # Imported on the first load, not with `import fops`: the vocabulary is
+    # every Tiltfile module, which `fops trigger` or `fops status` never need.
+    from fops import tiltfile
 
     namespace = {name: getattr(tiltfile, name) for name in tiltfile.__all__}
     namespace.update({"__file__": os.path.abspath(path), "__name__": "__tiltfile__",
@@ -156,7 +136,7 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
-    previous = _context._activate(ctx)
+    previous = _context.activate(ctx)
     added_path = root not in sys.path
     if added_path:
         sys.path.insert(0, root)  # so the Tiltfile can import modules beside it
@@ -164,8 +144,9 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
         try:
             code = compile(source, path, "exec")
             exec(code, _tiltfile_globals(path))
-            from fops import tiltfile
-            selection = tiltfile._finish_load(ctx)
+            import fops.resources  # imported with the Tiltfile's names above
+
+            selection = fops.resources.selection(ctx)
             for check in ctx.end_checks:
                 check(ctx)
         except Exception as exc:  # every Tiltfile error names its line
@@ -176,7 +157,7 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
                 sys.path.remove(root)
             except ValueError:
                 pass
-        _context._activate(previous)
+        _context.activate(previous)
 
     for resource in ctx.resources:
         if not resource.dir:

@@ -1,13 +1,13 @@
-"""An engine for a loaded project, with the hooks other modules provide.
+"""An engine for a loaded project, with the hooks of :mod:`fops.hooks` and telemetry.
 
 The ``fops`` command and :func:`fops.testing.run_tiltfile` build engines
 here so every run gets the same hooks:
 
-- ``fops.images.update_gate(ctx, policy)``: skip-if-unchanged for image
+- ``fops.hooks.update_gate(ctx, policy)``: skip-if-unchanged for image
   builds and Helm upgrades, confirmed in the registry and the cluster
   (None: always run);
-- ``fops.modes.command_policy(ctx)``: the guard for the repo's mode (None:
-  the engine's default);
+- ``fops.hooks.command_policy(ctx)``: the guard for the repo's mode, with
+  the Tiltfile's guard_settings;
 - ``fops.telemetry.observers(ctx, runner)``: Build Plane Event emitters, with
   runner "ci" when the CI environment variable is set, else "local";
   ``fops.telemetry.finish(observers)`` after the run. A simulated executor
@@ -25,6 +25,7 @@ import os
 
 from fops import _fops
 from fops import context as _context
+from fops import hooks, telemetry
 from fops.engine import Engine
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
@@ -65,7 +66,7 @@ class Session:
     """An :class:`fops.Engine` for ``project`` with the gate, policy and telemetry hooks.
 
     Takes the same keyword arguments as :class:`fops.Engine` (except the
-    hooks, which come from the modules above; ``observers`` are added to
+    hooks, which come from :mod:`fops.hooks` and :mod:`fops.telemetry`; ``observers`` are added to
     the telemetry ones). ``state_dir``: keep skip-if-unchanged state there
     instead of the repo's ``.fops/`` (test harnesses use a private one).
     ``board``: a :class:`fops.StatusBoard` the views read (``fops up``'s
@@ -78,17 +79,15 @@ class Session:
                  observers: Iterable[_fops.Observer] = (), reporter: Optional[str] = None,
                  prober: Optional[_fops.Prober] = None, state_dir: Optional[str] = None,
                  board: Optional[_fops.StatusBoard] = None):
-        from fops import images, modes, telemetry
-
         ctx = _context_of(project)
         self.context = ctx
         if executor is None:
             executor = _fops.ProcessExecutor()
         _record_under_lock(executor, ctx.state_dir, project)
-        self.policy = modes.command_policy(ctx)
+        self.policy = hooks.command_policy(ctx)
         # A real run logs in to the registries its images use, checked now.
-        self.logins = None if executor.simulated else images.registry_logins(project, state_dir)
-        self.gate = images.update_gate(ctx, self.policy, state_dir, self.logins)
+        self.logins = None if executor.simulated else hooks.registry_logins(project, state_dir)
+        self.gate = hooks.update_gate(ctx, self.policy, state_dir, self.logins)
         self.telemetry: List = ([] if executor.simulated
                                 else list(telemetry.observers(ctx, runner()) or []))
         self._finished = False
@@ -132,8 +131,6 @@ class Session:
     def _finish(self) -> None:
         if not self._finished:
             self._finished = True
-            from fops import telemetry
-
             telemetry.finish(self.telemetry)
 
     def close(self) -> None:

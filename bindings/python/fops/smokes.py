@@ -20,14 +20,17 @@ when its local port accepts connections.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from fops import _fops
+from fops import cluster
 from fops import context as _context
 from fops import durations
-from fops.loader import call_error as _error
-from fops.loader import reject_unknown
+from fops.args import boolean as _bool
+from fops.args import call_error as _error
+from fops.args import reject_unknown
+from fops.args import trigger_mode as _trigger_mode
+from fops.args import type_name as _type
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
 if TYPE_CHECKING:
@@ -38,14 +41,11 @@ __all__ = ["http_smoke", "browser_smoke", "port_forward"]
 #: A resource's kind for smokes (telemetry: smoke.finished).
 KIND = "smoke"
 
-_STATUS_ITEM = re.compile(r"^\s*(?:([1-5])[xX][xX]|([1-5]\d\d)(?:\s*-\s*([1-5]\d\d))?)\s*$")
+#: One item of an expect_status string: a class ("2xx"), a code or a range.
+_STATUS_ITEM = r"^\s*(?:([1-5])[xX][xX]|([1-5]\d\d)(?:\s*-\s*([1-5]\d\d))?)\s*$"
 
 
 # --- argument checks ---------------------------------------------------------
-
-def _type(value: Any) -> str:
-    return type(value).__name__
-
 
 def _name(function: str, name: Any) -> str:
     if not isinstance(name, str) or not name:
@@ -85,19 +85,6 @@ def _seconds(call: str, arg: str, value: Any, positive: bool) -> float:
     return seconds
 
 
-def _bool(call: str, arg: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _error(call, f"argument '{arg}': expected True or False, got {_type(value)}")
-    return value
-
-
-def _trigger_mode(call: str, value: Any):
-    if not isinstance(value, _fops.TriggerMode):
-        raise _error(call, "argument 'trigger_mode': expected TRIGGER_MODE_AUTO or "
-                           f"TRIGGER_MODE_MANUAL, got {value!r}")
-    return value
-
-
 def _port(call: str, arg: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
         raise _error(call, f"argument '{arg}': expected a port (1-65535), got {value!r}")
@@ -127,7 +114,9 @@ def _expect_status(call: str, value: Any) -> str:
     if isinstance(value, str):
         items = value.split(",")
         for item in items:
-            m = _STATUS_ITEM.match(item)
+            import re  # only for a status string: start-up stays light (re costs ~4 ms)
+
+            m = re.match(_STATUS_ITEM, item)
             if not m or (m.group(3) and int(m.group(3)) < int(m.group(2))):
                 raise _error(call, f"argument 'expect_status': {item.strip()!r} is not a status "
                                    "code, a class like '2xx' or a range like '200-299'")
@@ -345,6 +334,8 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
     forward is not exposed to the network. Returns the registered
     :class:`fops.Resource`.
     """
+    import re  # only for a port_forward: start-up stays light (re costs ~4 ms)
+
     ctx = _context.current()
     call = f"port_forward({_name('port_forward', name)!r})"
     reject_unknown(call, unknown)
@@ -370,9 +361,7 @@ def port_forward(name, target="svc/fractalops-portal", namespace=None, local_por
         # As Helm commands: the context current at load time (and KUBECONFIG's
         # file), so a later `kubectl config use-context` cannot redirect it.
         # A kubeconfig= of the Tiltfile's own is used with its own context.
-        from fops import kube
-
-        context, kubeconfig = kube.pin(ctx, call)
+        context, kubeconfig = cluster.pin(ctx, call)
     argv = ["kubectl"]
     if context:
         argv += ["--context", context]

@@ -18,10 +18,13 @@ docs/telemetry.md for every variable, event name and field.
 from __future__ import annotations
 
 import sys
-from typing import Iterable, List, Optional, TextIO
 
 from fops import _fops
 from fops.errors import ExecError
+
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    from typing import Iterable, List, Optional, TextIO
 
 __all__: list = []  # nothing for Tiltfiles: telemetry is configured by the environment
 

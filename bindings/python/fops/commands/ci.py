@@ -1,21 +1,24 @@
 """``fops ci``: run every enabled resource once, print a summary, exit 0 or 1."""
 from __future__ import annotations
 
-import argparse
+from fops import cmdline
 
-from fops import cli
+TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
+if TYPE_CHECKING:
+    import argparse
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "ci", usage=cli.USAGE.format("ci"), help="run the resources once and exit 0 if all succeeded",
+        "ci", usage=cmdline.USAGE.format("ci"),
+        help="run the resources once and exit 0 if all succeeded",
         description="Runs every enabled auto_init resource (or the RESOURCEs named, with their "
                     "deps), waits for serve resources to pass readiness, stops them, prints the "
                     "summary table and exits 0 if all succeeded, 1 otherwise. Never waits on "
                     "manual or auto_init=False resources.")
-    cli.add_tiltfile_args(parser)
-    cli.add_run_args(parser)
-    parser.add_argument("--timeout", type=cli.parse_duration, default=None, metavar="DURATION",
+    cmdline.add_tiltfile_args(parser)
+    cmdline.add_run_args(parser)
+    parser.add_argument("--timeout", type=cmdline.parse_duration, default=None, metavar="DURATION",
                         help="stop the whole run after this long: seconds or 90s/5m/1h "
                              "(default: update_settings(ci_timeout=), 30m)")
     parser.add_argument("--timeline", default=None, metavar="FILE",
@@ -24,12 +27,25 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def quick_args(words):
+    """``fops ci [RESOURCE ...]`` without any option, parsed as the parser
+    above parses it (tests/python/test_cli.py compares the two) but without
+    building it; None when a word is an option (the parser then decides)."""
+    if any(word.startswith("-") for word in words):
+        return None
+    import types
+
+    return types.SimpleNamespace(command="ci", file=cmdline.DEFAULT_TILTFILE,
+                                 resources=list(words), max_parallel=0, force=False,
+                                 timeout=None, timeline=None, func=run)
+
+
 def run(args: argparse.Namespace) -> int:
     import fops
     from fops.session import Session
 
-    project = cli.load_project(args, "ci")
-    cli.stop_leftovers(project.state_dir, "ci", project=project)
+    project = cmdline.load_project(args, "ci")
+    cmdline.stop_leftovers(project.state_dir, "ci", project=project)
     # Only a run asked for its timeline keeps a status board.
     board = fops.StatusBoard(project, command="ci") if args.timeline else None
     executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
@@ -42,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         _write_timeline(board, args.timeline)
     if signal:
         return 128 + signal
-    return cli.EXIT_OK if result.ok else cli.EXIT_FAILED
+    return cmdline.EXIT_OK if result.ok else cmdline.EXIT_FAILED
 
 
 def _write_timeline(board, path: str) -> None:

@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
@@ -18,8 +18,8 @@ def register(subparsers) -> None:
                     "the processes a fops that was killed left running, and names them. It "
                     "touches no cluster and no release: use `fops mode deploy` to hand back to "
                     "Argo CD.")
-    cli.add_tiltfile_args(parser, resources=False)
-    parser.add_argument("--timeout", type=cli.parse_duration, default=30.0, metavar="DURATION",
+    cmdline.add_tiltfile_args(parser, resources=False)
+    parser.add_argument("--timeout", type=cmdline.parse_duration, default=30.0, metavar="DURATION",
                         help="how long to wait for the session to exit (default 30s)")
     parser.set_defaults(func=run)
 
@@ -34,14 +34,14 @@ def run(args: argparse.Namespace) -> int:
         # The same stop-and-wait `fops mode deploy` uses (engine/mode_transition.h).
         stopped = _fops.stop_session(state_dir, args.timeout)
     except Error as exc:
-        cli.error(str(exc))
-        return cli.EXIT_FAILED
+        cmdline.error(str(exc))
+        return cmdline.EXIT_FAILED
     if stopped is None:
         print("fops down: no fops session is running in this repo")
     else:
         print(f"fops down: stopped fops {stopped.mode} (PID {stopped.pid})")
     # A session that exited cleanly took its processes with it; one that was
     # killed (kill -9, OOM) left them running, recorded in the state dir.
-    cli.stop_leftovers(state_dir, "down", out=sys.stdout)
+    cmdline.stop_leftovers(state_dir, "down", out=sys.stdout)
     sys.stdout.flush()
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK

@@ -21,7 +21,7 @@ import argparse
 import os
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
@@ -59,14 +59,14 @@ def register(subparsers) -> None:
 
 
 def _guard(args: argparse.Namespace):
-    from fops import _fops, modes
+    from fops import _fops, policy
 
     settings = {}
     if args.file:
         import fops
 
         project = fops.load(args.file, mode=_fops.parse_mode(args.mode), subcommand="guard")
-        settings = modes.guard_settings_of(project.context)
+        settings = policy.settings_of(project.context)
     if args.dev_namespace:
         settings["dev_namespaces"] = args.dev_namespace
     if args.dev_release_suffix is not None:
@@ -85,13 +85,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.explain is not None:
         print(_fops.explain_guard_rule(args.explain), end="")
-        return cli.EXIT_OK
+        return cmdline.EXIT_OK
     if args.rules:
         for rule_id, _reason, refuses in _fops.guard_rules():
             print(rule_id)
             print(f"  {refuses}")
         print("\n`fops guard --explain RULE`: why a rule exists, what to do instead, examples")
-        return cli.EXIT_OK
+        return cmdline.EXIT_OK
     commands = []
     if args.tiltfile_args:
         commands.append(("argv", list(args.tiltfile_args)))
@@ -101,11 +101,11 @@ def run(args: argparse.Namespace) -> int:
             with open(path, encoding="utf-8") as f:
                 commands.append(("script " + path, f.read()))
         except OSError as exc:
-            cli.error(f"guard: --script {path}: {exc.strerror}")
-            return cli.EXIT_CONFIG
+            cmdline.error(f"guard: --script {path}: {exc.strerror}")
+            return cmdline.EXIT_CONFIG
     if not commands:
-        cli.error("guard: nothing to check: pass -- ARGV ..., --shell STRING or --script FILE")
-        return cli.EXIT_CONFIG
+        cmdline.error("guard: nothing to check: pass -- ARGV ..., --shell STRING or --script FILE")
+        return cmdline.EXIT_CONFIG
     guard = _guard(args)
     refusals = []
     for kind, command in commands:
@@ -122,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
         refusals.append(message)
         print(f"refused ({guard.mode} mode): {shown}", file=sys.stderr)
         print(f"  {message}", file=sys.stderr)
-    cli.explain_refusals("\n".join(refusals))
-    return cli.EXIT_POLICY if refusals else cli.EXIT_OK
+    cmdline.explain_refusals("\n".join(refusals))
+    return cmdline.EXIT_POLICY if refusals else cmdline.EXIT_OK
 
 
 def _check_script(guard, path: str, text: str, quiet: bool) -> list:

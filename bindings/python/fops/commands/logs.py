@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from fops import cli, control
+from fops import cmdline, control
 
 #: How long one follow request waits for new lines (seconds): short, so
 #: Ctrl-C is seen soon.
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         state_dir = control.find_session(args.file)
     except control.NoSession as exc:
-        cli.error(str(exc))
+        cmdline.error(str(exc))
         return control.EXIT_NO_SESSION
     after = 0
     first = True
@@ -54,12 +54,12 @@ def run(args: argparse.Namespace) -> int:
             answer = json.loads(control.request(state_dir, request, timeout=_WAIT + 10))
         except control.NoSession:
             if first:
-                cli.error("the `fops up` session stopped listening")
+                cmdline.error("the `fops up` session stopped listening")
                 return control.EXIT_NO_SESSION
-            return cli.EXIT_OK  # the session ended: so does following it
+            return cmdline.EXIT_OK  # the session ended: so does following it
         except Error as exc:
-            cli.error(str(exc))
-            return cli.EXIT_FAILED
+            cmdline.error(str(exc))
+            return cmdline.EXIT_FAILED
         if first and answer.get("dropped"):
             print("fops logs: earlier lines are no longer kept (the session keeps the last "
                   "256 KiB of each resource)", file=sys.stderr)
@@ -69,4 +69,4 @@ def run(args: argparse.Namespace) -> int:
         if len(answer["lines"]) >= 2000:
             continue  # more is kept: ask again at once
         if not args.follow or not answer.get("running", False):
-            return cli.EXIT_OK
+            return cmdline.EXIT_OK

@@ -16,14 +16,14 @@ import os
 import sys
 import time
 
-from fops import cli
+from fops import cmdline
 
 
 def _file_arg(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: `fops mode -f X deploy` keeps X (a subparser default would
     # overwrite the value the parent parsed).
     parser.add_argument("-f", "--file", default=argparse.SUPPRESS, metavar="FILE",
-                        help=f"the Tiltfile (default: {cli.DEFAULT_TILTFILE})")
+                        help=f"the Tiltfile (default: {cmdline.DEFAULT_TILTFILE})")
 
 
 def register(subparsers) -> None:
@@ -35,7 +35,7 @@ def register(subparsers) -> None:
                     "CD app confirmed) and the fops session holding "
                     "the repo, if any. `fops mode deploy` hands the canonical apps back to "
                     "Argo CD; `fops mode staging` builds staging-tagged images.")
-    cli.add_tiltfile_args(parser, resources=False)
+    cmdline.add_tiltfile_args(parser, resources=False)
     sub = parser.add_subparsers(dest="mode_command", metavar="MODE")
 
     deploy = sub.add_parser(
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
                     "ARGOCD_AUTH_TOKEN, ARGOCD_OPTS (as for the argocd CLI).")
     _file_arg(deploy)
     deploy.add_argument("--plan", action="store_true", help="print the steps; do nothing")
-    deploy.add_argument("--timeout", type=cli.parse_duration, metavar="DURATION",
+    deploy.add_argument("--timeout", type=cmdline.parse_duration, metavar="DURATION",
                         help="the wait for Synced/Healthy (default: argocd_apps(timeout=) or 5m)")
     deploy.add_argument("--app", action="append", default=[], metavar="NAME",
                         help="a canonical app (repeatable; replaces the Tiltfile's list)")
@@ -61,9 +61,10 @@ def register(subparsers) -> None:
     deploy.add_argument("--plaintext", action="store_true", default=None,
                         help="plain HTTP instead of HTTPS")
     deploy.add_argument("--prune", action="store_true", help="sync with prune")
-    deploy.add_argument("--poll-interval", type=cli.parse_duration, metavar="DURATION",
+    deploy.add_argument("--poll-interval", type=cmdline.parse_duration, metavar="DURATION",
                         help="between reads of each app while waiting (default 2s)")
-    deploy.add_argument("--stop-timeout", type=cli.parse_duration, default=30.0, metavar="DURATION",
+    deploy.add_argument("--stop-timeout", type=cmdline.parse_duration, default=30.0,
+                        metavar="DURATION",
                         help="how long the session may take to stop (default 30s)")
     deploy.set_defaults(func=run_deploy)
 
@@ -104,20 +105,20 @@ def _when(seconds: float) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from fops import modes
+    from fops import transitions
 
     state_dir = _state_dir(args)
-    state = modes.mode_state(state_dir)
+    state = transitions.mode_state(state_dir)
     print(f"mode: {state.describe()}")
     for app in state.apps:  # deployment: what each app confirmed when it was recorded
         print(f"  {app.app}: {app.describe()}")
-    holder = modes.session_holder(state_dir)
+    holder = transitions.session_holder(state_dir)
     if holder is None:
         print("session: none")
     else:
         print(f"session: fops {holder.mode} (PID {holder.pid}, since {_when(holder.started)}, "
               f"{holder.tiltfile})")
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK
 
 
 def run_development(args: argparse.Namespace) -> int:
@@ -125,7 +126,7 @@ def run_development(args: argparse.Namespace) -> int:
 
     _fops.save_mode_state(_state_dir(args), "development", by="fops mode development")
     print("mode: development")
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK
 
 
 def _say(line: str) -> None:
@@ -171,12 +172,12 @@ def _continue_outside(args: argparse.Namespace, state_dir: str, holder) -> int:
     _say(f"fops mode deploy: started inside the session it stops (fops {holder.mode or 'up'}, "
          f"PID {holder.pid}); it continues outside it as PID {child.pid}, its lines in "
          f"{log_path}; `fops mode` shows the outcome")
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK
 
 
 def run_deploy(args: argparse.Namespace) -> int:
     import fops
-    from fops import modes
+    from fops import transitions
 
     options = dict(server=args.server, insecure=args.insecure, plaintext=args.plaintext,
                    timeout=args.timeout, stop_timeout=args.stop_timeout, prune=args.prune,
@@ -184,35 +185,35 @@ def run_deploy(args: argparse.Namespace) -> int:
     if os.path.isfile(args.file):
         project = fops.load(args.file, args=args.tiltfile_args, mode="deployment",
                             subcommand="mode")
-        transition = modes.DeployTransition.from_project(project, args.app, **options)
+        transition = transitions.DeployTransition.from_project(project, args.app, **options)
     elif args.app:
         options = {k: v for k, v in options.items() if v is not None}
-        transition = modes.DeployTransition(_state_dir(args), args.app, **options)
+        transition = transitions.DeployTransition(_state_dir(args), args.app, **options)
     else:
         raise fops.ConfigError(f"{args.file}: no such Tiltfile, and no --app: name the canonical "
                                f"Argo CD applications")
     if args.plan:
         sys.stdout.write(str(transition.plan()))
-        return cli.EXIT_OK
-    holder = modes.session_holder(transition.state_dir)
+        return cmdline.EXIT_OK
+    holder = transitions.session_holder(transition.state_dir)
     if (holder is not None and not os.environ.get(_OUTSIDE_SESSION)
             and holder.pid in _ancestors() and getattr(args, "command_line", None)):
         return _continue_outside(args, transition.state_dir, holder)
     result = transition.execute(_say)
-    return cli.EXIT_OK if result.ok else cli.EXIT_FAILED
+    return cmdline.EXIT_OK if result.ok else cmdline.EXIT_FAILED
 
 
 def run_staging(args: argparse.Namespace) -> int:
     import fops
-    from fops import modes
+    from fops import transitions
 
     project = fops.load(args.file, args=args.tiltfile_args, mode="staging", subcommand="mode")
-    transition = modes.StagingTransition(project, args.targets, build_only=args.build_only)
+    transition = transitions.StagingTransition(project, args.targets, build_only=args.build_only)
     plan = transition.plan()
     if args.plan:
         sys.stdout.write(str(plan))
-        return cli.EXIT_OK
+        return cmdline.EXIT_OK
     if not plan.records_mode:  # refused: a session runs
         raise fops.PolicyError(plan.steps[0][1])
     result = transition.execute(force=args.force, reporter="stdout")
-    return cli.EXIT_OK if result.ok else cli.EXIT_FAILED
+    return cmdline.EXIT_OK if result.ok else cmdline.EXIT_FAILED

@@ -15,7 +15,7 @@ import json
 import shlex
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
@@ -58,7 +58,7 @@ def run_env(args: argparse.Namespace) -> int:
 
     plane = _fops.BuildPlane.load(args.file)
     sys.stdout.write(format_env(plane.environment(), args.format))
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK
 
 
 def run_registries_conf(args: argparse.Namespace) -> int:
@@ -67,8 +67,8 @@ def run_registries_conf(args: argparse.Namespace) -> int:
     plane = _fops.BuildPlane.load(args.file)
     text = plane.registries_conf()
     if not text:
-        cli.error(f"{args.file}: the build plane has no mirror registry (role: mirror)")
-        return cli.EXIT_FAILED
+        cmdline.error(f"{args.file}: the build plane has no mirror registry (role: mirror)")
+        return cmdline.EXIT_FAILED
     sys.stdout.write(text)
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
                          help="the page's text must contain TEXT (repeatable)")
     browser.add_argument("--wait-for", default="", metavar="SELECTOR",
                          help="a CSS selector that must become visible")
-    browser.add_argument("--timeout", type=cli.parse_duration, default=30.0, metavar="D",
+    browser.add_argument("--timeout", type=cmdline.parse_duration, default=30.0, metavar="D",
                          help="for loading the page, each wait and the screenshot (default 30s)")
     browser.add_argument("--insecure", action="store_true", help="accept any TLS certificate")
     browser.set_defaults(func=run_browser)
@@ -71,7 +71,7 @@ def run_browser(args: argparse.Namespace) -> int:
     from fops.smoke import browser
 
     if args.tiltfile_args:
-        cli.error(f"fops smoke browser: unexpected arguments after --: {args.tiltfile_args}")
-        return cli.EXIT_CONFIG
+        cmdline.error(f"fops smoke browser: unexpected arguments after --: {args.tiltfile_args}")
+        return cmdline.EXIT_CONFIG
     return browser.run(args.url, args.screenshot, args.expect_text, args.wait_for, args.timeout,
                        args.insecure)

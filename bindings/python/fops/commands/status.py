@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fops import cli, control
+from fops import cmdline, control
 
 
 def register(subparsers) -> None:
@@ -30,13 +30,13 @@ def run(args: argparse.Namespace) -> int:
         state_dir = control.find_session(args.file)
         snapshot = control.request(state_dir, "status")
     except control.NoSession as exc:
-        cli.error(str(exc))
+        cmdline.error(str(exc))
         return control.EXIT_NO_SESSION
     if args.json:
         print(snapshot)
-        return cli.EXIT_OK
+        return cmdline.EXIT_OK
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((120, 24)).columns if tty else 200
     for line in _fops.format_status_table(snapshot, width=width, color=tty):
         print(line)
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
@@ -36,7 +36,7 @@ def register(subparsers) -> None:
         description="Prints each active sink (no credentials), strict mode, the flush timeout "
                     "and any configuration warning, for the repo of the Tiltfile's directory "
                     "(or the current one).")
-    config.add_argument("-f", "--file", default=cli.DEFAULT_TILTFILE, metavar="FILE",
+    config.add_argument("-f", "--file", default=cmdline.DEFAULT_TILTFILE, metavar="FILE",
                         help="the Tiltfile whose repo's state directory holds events.jsonl")
     config.set_defaults(func=run_config)
 
@@ -54,7 +54,7 @@ def run_ddl(args: argparse.Namespace) -> int:
         sys.stdout.write(statements[1])
     else:
         sys.stdout.write(ddl)
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK
 
 
 def run_config(args: argparse.Namespace) -> int:
@@ -70,4 +70,4 @@ def run_config(args: argparse.Namespace) -> int:
     print(f"flush timeout: {cfg.flush_timeout:g}s")
     for warning in cfg.warnings:
         print(f"warning: {warning}")
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fops import cli, control
+from fops import cmdline, control
 
 #: No `fops up` session runs for the Tiltfile (or it does not listen).
 EXIT_NO_SESSION = control.EXIT_NO_SESSION
@@ -25,7 +25,7 @@ def register(subparsers) -> None:
                     "`fops up` session runs.")
     control.add_session_args(parser)
     parser.add_argument("resources", nargs="+", metavar="RESOURCE", help="resources to update")
-    parser.add_argument("--timeout", type=cli.parse_duration, default=10.0, metavar="DURATION",
+    parser.add_argument("--timeout", type=cmdline.parse_duration, default=10.0, metavar="DURATION",
                         help="how long to wait for the session's answer (default 10s)")
     parser.set_defaults(func=run)
 
@@ -37,17 +37,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         state_dir = control.find_session(args.file)
     except control.NoSession as exc:
-        cli.error(str(exc))
+        cmdline.error(str(exc))
         return EXIT_NO_SESSION
     try:
         answer = _fops.request_trigger(state_dir, args.resources, args.timeout)
     except Error as exc:
-        cli.error(str(exc))
+        cmdline.error(str(exc))
         # Nobody listens, or the session is not in `up` yet: as if none ran.
         if exc.code == "UNAVAILABLE" or (exc.code == "FAILED_PRECONDITION"
                                          and "no `fops up` session" in str(exc)):
             return EXIT_NO_SESSION
-        return cli.EXIT_FAILED
+        return cmdline.EXIT_FAILED
     print(f"fops trigger: {answer}")
     sys.stdout.flush()
-    return cli.EXIT_OK
+    return cmdline.EXIT_OK

@@ -6,12 +6,13 @@ import os
 import signal as _signal
 import sys
 
-from fops import cli
+from fops import cmdline
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "up", usage=cli.USAGE.format("up"), help="run, then keep serve processes up until stopped",
+        "up", usage=cmdline.USAGE.format("up"),
+        help="run, then keep serve processes up until stopped",
         description="Takes the repo's session lock (one session per repo), runs like `fops ci`, "
                     "then keeps serve processes running until SIGINT (Ctrl-C) or SIGTERM "
                     "(`fops down`), and stops every process it started, grandchildren included. "
@@ -21,8 +22,8 @@ def register(subparsers) -> None:
                     "demand, `fops status` and `fops logs` show the session, and a web view "
                     "serves the same on 127.0.0.1 (the address, with its token, is printed at "
                     "the start). On a terminal the status table stays below the log.")
-    cli.add_tiltfile_args(parser)
-    cli.add_run_args(parser)
+    cmdline.add_tiltfile_args(parser)
+    cmdline.add_run_args(parser)
     parser.add_argument("--port", type=_port, default=None, metavar="N",
                         help="the web view's port on 127.0.0.1 (default 10350, as Tilt; 0: a free "
                              "port; one in use is said and a free one taken)")
@@ -44,16 +45,17 @@ def run(args: argparse.Namespace) -> int:
     import fops
     from fops.session import Session
 
-    project = cli.load_project(args, "up")
+    project = cmdline.load_project(args, "up")
     with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
                                         os.path.abspath(project.tiltfile)):
-        from fops import modes
+        from fops import transitions
 
         # Servers a killed fops left would hold the ports this session needs.
-        cli.stop_leftovers(project.state_dir, "up", project=project)
-        modes.enter_development(project.state_dir)  # `fops up` is the way into development mode
+        cmdline.stop_leftovers(project.state_dir, "up", project=project)
+        # `fops up` is the way into development mode
+        transitions.enter_development(project.state_dir)
         board = fops.StatusBoard(project, command="up",
-                                 mode=modes.mode_state(project.state_dir).mode)
+                                 mode=transitions.mode_state(project.state_dir).mode)
         executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
                                         record_owner="fops up", project=project)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
@@ -82,4 +84,4 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     failed = [r for r in result.resources
               if r.status in (fops.ResourceStatus.FAILED, fops.ResourceStatus.BLOCKED)]
-    return cli.EXIT_FAILED if failed else cli.EXIT_OK
+    return cmdline.EXIT_FAILED if failed else cmdline.EXIT_OK
