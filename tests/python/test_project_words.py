@@ -21,10 +21,6 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # What the check reads: everything a user reads, except the tests.
 WALKED = ["README.md", "Makefile", "docs", "libfops", "bindings", "bench", "examples", ".ci"]
 
-# Being finished by its own change, which sweeps its words with it; the
-# strict expected failure below tells that change to drop this entry.
-PENDING = ("examples/fractalops/",)
-
 # Directories a walk outside a checkout skips: built or installed, not written.
 NOT_SOURCE = {".git", "build", ".venv", "__pycache__", "node_modules", ".pytest_cache"}
 
@@ -178,16 +174,7 @@ def test_outside_a_checkout_the_directories_are_walked(tmp_path):
 # --- the tree ---
 
 def test_docs_comments_and_messages_speak_only_of_the_project():
-    paths = [p for p in tracked_files() if not p.startswith(PENDING)]
+    paths = tracked_files()
     assert len(paths) > 100, paths  # the walk found the sources
     found = offences(paths)
     assert not found, "words that lean on what is not in the repo:\n" + "\n".join(found)
-
-
-@pytest.mark.xfail(strict=True, reason="examples/fractalops/ still leans on the seed; once it "
-                                       "does not, drop it from PENDING and this test")
-def test_pending_directories_speak_only_of_the_project():
-    paths = [p for p in tracked_files() if p.startswith(PENDING)]
-    assert paths
-    found = offences(paths)
-    assert not found, "\n".join(found)
