@@ -94,6 +94,9 @@ class PyObserver : public Observer {
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override {
     CallOverride<Observer>(this, "on_output", resource, stream, AsText{line});
   }
+  void OnResourcePaused(const Resource& resource, std::string_view reason) override {
+    CallOverride<Observer>(this, "on_resource_paused", resource, AsText{reason});
+  }
   void OnResourceReady(const Resource& resource) override {
     CallOverride<Observer>(this, "on_resource_ready", resource);
   }
@@ -401,7 +404,9 @@ reason), on_resource_waiting(resource, wait, detail) (wait: 'deps', 'slot',
 on_resource_started(resource, reason), on_command_started(resource, spec), on_output(resource, stream,
 line), on_resource_ready(resource), on_readiness_changed(resource, ready,
 reason) (a ready server lost readiness after failure_threshold failed probes,
-or regained it), on_resource_finished(resource, result), on_run_finished(result).
+or regained it), on_resource_paused(resource, reason) (it kept re-running
+itself through its own outputs; an edit or a trigger resumes it),
+on_resource_finished(resource, result), on_run_finished(result).
 Must not block; exceptions are printed, not raised. Every text it receives has
 the run's secrets replaced by [REDACTED]; bytes that are not UTF-8 arrive as
 U+FFFD.)doc")

@@ -27,7 +27,9 @@
 #include "fops/plan/graph.h"
 #include "fops/policy/default_policy.h"
 #include "fops/watch/file_watcher.h"
+#include "fops/watch/ignore_file.h"
 #include "fops/watch/ignore_matcher.h"
+#include "fops/watch/self_trigger.h"
 
 namespace fops {
 namespace {
@@ -161,6 +163,7 @@ class Engine::Impl : public OutputListener {
         max_parallel_(max_parallel),
         redactor_(ProjectRedactor(project_)),
         watches_(std::move(watches)),
+        self_trigger_(project_.root, graph_.size()),
         disabled_asked_(graph_.size(), 0),
         disabled_(graph_.size(), 0),
         nodes_(graph_.size()) {
@@ -199,6 +202,11 @@ class Engine::Impl : public OutputListener {
 
   absl::Status Trigger(std::string_view name);
   absl::Status SetEnabled(std::string_view name, bool enabled);
+
+  /// The project-wide ignore patterns (.tiltignore) the watcher applies.
+  void SetProjectIgnore(std::vector<std::string> patterns) {
+    project_ignore_ = std::move(patterns);
+  }
 
   const Project& project() const { return project_; }
 
@@ -268,8 +276,10 @@ class Engine::Impl : public OutputListener {
 
   void Reset();
   absl::Status StartWatching();
-  void OnFilesChanged(const std::vector<std::string>& paths);
+  void OnFilesChanged(const std::vector<FileChange>& changes);
   void Rerun(int i, std::string reason);
+  // `i` keeps re-triggering itself: it is not re-run until an edit or a trigger.
+  void Pause(int i);
   void Reopen(int i, std::string reason, bool wait_for_deps = true);
   // Tells observers what `i` waits on now: its deps not done yet.
   void WaitForDeps(int i);
@@ -338,6 +348,8 @@ class Engine::Impl : public OutputListener {
   Redactor redactor_;  // the run's secrets: the environment's and the project's
   std::unique_ptr<RedactingObserver> redacting_;  // in front of options_.observers
   std::vector<WatchSpec> watches_;  // indexed like resources; empty deps: not watched
+  std::vector<std::string> project_ignore_;  // .tiltignore: the watcher never reports these
+  SelfTriggerGuard self_trigger_;  // resources re-running themselves through their outputs
   std::unique_ptr<FileWatcher> watcher_;
   bool up_ = false;
   bool tearing_down_ = false;  // the loop has ended: start nothing new
@@ -437,6 +449,7 @@ void Engine::Impl::BeginUpdate(int i) {
   const Resource& r = resource(i);
   n.status = ResourceStatus::kRunning;
   n.started = clock_.Now();
+  self_trigger_.RunStarted(i, absl::Now());  // the watcher's clock
   n.steps.clear();
   n.step = 0;
   n.up_to_date = false;
@@ -692,6 +705,7 @@ void Engine::Impl::Finish(int i, ResourceStatus status, std::string reason) {
   const bool was_final = IsFinal(n.status);
   const bool was_success = IsSuccess(n.status);
   if (!was_final) --unsettled_;
+  self_trigger_.RunEnded(i, absl::Now());
   n.status = status;
   n.reason = std::move(reason);
   if (status == ResourceStatus::kFailed) {
@@ -1022,6 +1036,7 @@ absl::Status Engine::Impl::StartWatching() {
   if (paths.empty()) return absl::OkStatus();
   FileWatcherOptions options;
   options.root = project_.root;
+  options.ignore = project_ignore_;
   // Called on the watcher's thread: both wake-ups are thread-safe.
   options.on_changes = [this] {
     executor_.Interrupt();
@@ -1031,26 +1046,35 @@ absl::Status Engine::Impl::StartWatching() {
   return absl::OkStatus();
 }
 
-void Engine::Impl::OnFilesChanged(const std::vector<std::string>& paths) {
+void Engine::Impl::OnFilesChanged(const std::vector<FileChange>& changes) {
   for (int i = 0; i < graph_.size(); ++i) {
     const WatchSpec& watch = watches_[i];
     if (watch.deps.empty() || !selected_[i] || disabled_[i] ||
         resource(i).trigger_mode != TriggerMode::kAuto) {
       continue;
     }
-    std::vector<std::string> mine;
-    for (const std::string& changed : paths) {
-      const std::filesystem::path p(changed);
-      if (!watch.ignore.empty() && watch.ignore.Matches(p)) continue;
+    std::vector<FileChange> changed_here;
+    for (const FileChange& change : changes) {
+      const std::filesystem::path p(change.path);
       for (const auto& dep : watch.deps) {
         auto [d, c] = std::mismatch(dep.begin(), dep.end(), p.begin(), p.end());
-        if (d == dep.end()) {  // p is dep or under it
-          mine.push_back(changed);
-          break;
-        }
+        if (d != dep.end()) continue;
+        // p is dep or under it. A file listed in deps itself is never
+        // ignored by the resource's own patterns (an image's Dockerfile
+        // that its .dockerignore names is still an input).
+        if (c != p.end() && !watch.ignore.empty() && watch.ignore.Matches(p)) break;
+        changed_here.push_back(change);
+        break;
       }
     }
-    if (mine.empty()) continue;
+    if (changed_here.empty()) continue;
+    const bool outside = self_trigger_.Changed(i, changed_here);
+    if (self_trigger_.paused(i)) {
+      if (!outside) continue;  // its own late writes do not resume it
+      self_trigger_.Resume(i);
+    }
+    std::vector<std::string> mine;
+    for (const FileChange& change : changed_here) mine.push_back(change.path);
     std::string first = project_.root.empty()
                             ? mine[0]
                             : std::filesystem::path(mine[0]).lexically_relative(project_.root).string();
@@ -1078,8 +1102,20 @@ void Engine::Impl::Rerun(int i, std::string reason) {
     default:
       break;
   }
+  if (self_trigger_.ShouldPause(i)) {
+    Pause(i);
+    return;
+  }
   // A re-run does not wait for deps (they ordered the first start only).
   Reopen(i, std::move(reason), /*wait_for_deps=*/false);
+}
+
+void Engine::Impl::Pause(int i) {
+  Node& n = nodes_[i];
+  const Resource& r = resource(i);
+  n.rerun = false;
+  n.reason = self_trigger_.Reason(i, r.name, r.kind);
+  for (Observer* o : options_.observers) o->OnResourcePaused(r, n.reason);
 }
 
 void Engine::Impl::Reopen(int i, std::string reason, bool wait_for_deps) {
@@ -1238,6 +1274,7 @@ void Engine::Impl::TriggerNow(int target) {
     Reopen(d, absl::StrCat("triggered: needed by '", r.name, "'"));
   }
   Select(target);
+  self_trigger_.Triggered(target);  // a person asked: not a self-trigger, and a pause ends
   Node& n = nodes_[target];
   switch (n.status) {
     case ResourceStatus::kPending:  // already on its way
@@ -1292,7 +1329,7 @@ RunResult Engine::Impl::Run(bool up) {
       break;
     }
     if (watcher_ != nullptr) {
-      std::vector<std::string> changed = watcher_->ReadChanges();
+      std::vector<FileChange> changed = watcher_->ReadFileChanges();
       if (!changed.empty()) OnFilesChanged(changed);
     }
     if (up) DrainTriggers();
@@ -1386,6 +1423,17 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
     }
     watches[i].ignore = std::move(*ignore);
   }
+  // .tiltignore beside the Tiltfile: what no resource's change may report.
+  std::vector<std::string> project_ignore;
+  if (!project.root.empty()) {
+    absl::StatusOr<std::vector<std::string>> tiltignore =
+        ReadIgnoreFile(std::filesystem::path(project.root) / kTiltignore);
+    if (tiltignore.ok()) {
+      project_ignore = *std::move(tiltignore);
+    } else {
+      problems.push_back(std::string(tiltignore.status().message()));
+    }
+  }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 
   const CommandPolicy& policy =
@@ -1399,6 +1447,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
   auto impl = std::make_unique<Impl>(std::move(project), std::move(graph), executor,
                                      std::move(options), policy, std::move(selected),
                                      max_parallel, std::move(watches));
+  impl->SetProjectIgnore(std::move(project_ignore));
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 

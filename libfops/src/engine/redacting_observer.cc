@@ -46,6 +46,12 @@ void RedactingObserver::OnResourceEnabled(const Resource& resource, bool enabled
   for (Observer* o : observers_) o->OnResourceEnabled(shown, enabled);
 }
 
+void RedactingObserver::OnResourcePaused(const Resource& resource, std::string_view reason) {
+  const Resource& shown = Shown(resource);
+  const std::string safe = redactor_.Redact(reason);
+  for (Observer* o : observers_) o->OnResourcePaused(shown, safe);
+}
+
 void RedactingObserver::OnResourceStarted(const Resource& resource, std::string_view reason) {
   const Resource& shown = Shown(resource);
   const std::string safe = redactor_.Redact(reason);

@@ -240,6 +240,16 @@ void StatusBoard::OnReadinessChanged(const Resource& resource, bool ready, std::
   Changed();
 }
 
+void StatusBoard::OnResourcePaused(const Resource& resource, std::string_view reason) {
+  absl::MutexLock lock(&mu_);
+  Entry* e = Find(resource.name);
+  if (e == nullptr) return;
+  if (e->state != "disabled") e->state = "paused";
+  e->reason = options_.redactor.Redact(reason);
+  AddLine(*e, "fops", absl::StrCat("⏸ ", ToAbsl(e->reason)));
+  Changed();
+}
+
 void StatusBoard::OnResourceFinished(const Resource& resource, const ResourceResult& result) {
   absl::MutexLock lock(&mu_);
   Entry* e = Find(resource.name);

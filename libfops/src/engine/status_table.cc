@@ -85,7 +85,7 @@ std::string Colour(const std::string& state) {
   if (state == "ready" || state == "succeeded" || state == "up to date") return "\x1b[32m";
   if (state == "failed" || state == "not ready") return "\x1b[31m";
   if (state == "running" || state == "queued" || state == "waiting") return "\x1b[33m";
-  if (state == "blocked" || state == "cancelled") return "\x1b[35m";
+  if (state == "blocked" || state == "cancelled" || state == "paused") return "\x1b[35m";
   return "\x1b[2m";  // idle, disabled
 }
 

@@ -82,6 +82,10 @@ void TerminalReporter::OnResourceFinished(const Resource& resource, const Resour
   Print(PrefixLine(resource.name, text));
 }
 
+void TerminalReporter::OnResourcePaused(const Resource& resource, std::string_view reason) {
+  Print(PrefixLine(resource.name, absl::StrCat("⏸ ", ToAbsl(reason))));
+}
+
 void TerminalReporter::OnRunFinished(const RunResult& result) {
   Print("");
   Print(FormatSummary(result));

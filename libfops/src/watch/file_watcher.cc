@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -43,6 +44,13 @@ bool HasStateComponent(const fs::path& path) {
     if (part == ".git" || part == ".fops") return true;
   }
   return false;
+}
+
+std::vector<std::string> Paths(const std::vector<FileChange>& changes) {
+  std::vector<std::string> out;
+  out.reserve(changes.size());
+  for (const FileChange& c : changes) out.push_back(c.path);
+  return out;
 }
 
 absl::Status WatchError(int err, const fs::path& dir) {
@@ -91,19 +99,21 @@ class FileWatcher::Impl {
 
   int fd() const { return ready_signal_.fd(); }
 
-  std::vector<std::string> ReadChanges() {
+  std::vector<FileChange> ReadFileChanges() {
     ready_signal_.Consume();
     absl::MutexLock lock(&mu_);
-    std::vector<std::string> out(ready_.begin(), ready_.end());
+    std::vector<FileChange> out;
+    out.reserve(ready_.size());
+    for (auto& [path, time] : ready_) out.push_back(FileChange{path, time});
     ready_.clear();
     return out;
   }
 
-  std::vector<std::string> Wait(absl::Time deadline) {
+  std::vector<FileChange> Wait(absl::Time deadline) {
     while (true) {
-      std::vector<std::string> changes = ReadChanges();
+      std::vector<FileChange> changes = ReadFileChanges();
       if (!changes.empty()) return changes;
-      if (!ready_signal_.WaitUntil(deadline)) return ReadChanges();
+      if (!ready_signal_.WaitUntil(deadline)) return ReadFileChanges();
     }
   }
 
@@ -258,28 +268,31 @@ class FileWatcher::Impl {
     if (error_.ok()) error_ = std::move(status);
   }
 
-  // Drains inotify; true when any event touched something we report.
-  bool ReadEvents(std::set<std::string>& changed) {
+  // Drains inotify into `pending`, each path stamped with `now` (its
+  // latest change); true when any event touched something we report.
+  bool ReadEvents(std::map<std::string, absl::Time>& pending, absl::Time now) {
     alignas(inotify_event) char buf[64 * 1024];
     // Files found while adding watches count too, not only the events.
-    const size_t before = changed.size();
+    std::set<std::string> changed;
     bool any = false;
     while (true) {
       ssize_t n = ::read(inotify_fd_, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return any || changed.size() != before;
+      if (n <= 0) break;
       for (char* p = buf; p < buf + n;) {
         const auto* event = reinterpret_cast<const inotify_event*>(p);
         any = HandleEvent(*event, changed) || any;
         p += sizeof(inotify_event) + event->len;
       }
     }
+    for (const std::string& path : changed) pending[path] = now;
+    return any || !changed.empty();
   }
 
-  void Publish(std::set<std::string>& pending) {
+  void Publish(std::map<std::string, absl::Time>& pending) {
     {
       absl::MutexLock lock(&mu_);
-      ready_.merge(pending);
+      for (auto& [path, time] : pending) ready_[path] = time;
     }
     pending.clear();
     ready_signal_.Notify();
@@ -287,7 +300,7 @@ class FileWatcher::Impl {
   }
 
   void Loop() {
-    std::set<std::string> pending;
+    std::map<std::string, absl::Time> pending;
     absl::Time first_event = absl::InfiniteFuture();
     absl::Time last_event = absl::InfiniteFuture();
     while (true) {
@@ -307,7 +320,7 @@ class FileWatcher::Impl {
       if (fds[1].revents & POLLIN) return;
       // Only events we report keep a batch open: noise in .git/ or in
       // ignored files must not postpone a rebuild.
-      if (n > 0 && (fds[0].revents & POLLIN) && ReadEvents(pending)) {
+      if (n > 0 && (fds[0].revents & POLLIN) && ReadEvents(pending, absl::Now())) {
         absl::Time now = absl::Now();
         if (first_event == absl::InfiniteFuture()) first_event = now;
         last_event = now;
@@ -333,7 +346,7 @@ class FileWatcher::Impl {
   Wakeup ready_signal_;  // readable while ready_ holds a batch
   Wakeup stop_;
   mutable absl::Mutex mu_;
-  std::set<std::string> ready_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> ready_ ABSL_GUARDED_BY(mu_);
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
@@ -364,8 +377,11 @@ absl::StatusOr<std::unique_ptr<FileWatcher>> FileWatcher::Create(
 FileWatcher::FileWatcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 FileWatcher::~FileWatcher() = default;
 int FileWatcher::fd() const { return impl_->fd(); }
-std::vector<std::string> FileWatcher::ReadChanges() { return impl_->ReadChanges(); }
-std::vector<std::string> FileWatcher::Wait(absl::Time deadline) { return impl_->Wait(deadline); }
+std::vector<std::string> FileWatcher::ReadChanges() { return Paths(impl_->ReadFileChanges()); }
+std::vector<FileChange> FileWatcher::ReadFileChanges() { return impl_->ReadFileChanges(); }
+std::vector<std::string> FileWatcher::Wait(absl::Time deadline) {
+  return Paths(impl_->Wait(deadline));
+}
 absl::Status FileWatcher::status() const { return impl_->status(); }
 size_t FileWatcher::watch_count() const { return impl_->watch_count(); }
 

@@ -86,6 +86,15 @@ class Observer {
     (void)ready;
     (void)reason;
   }
+  /// `resource` keeps re-running itself through its own outputs and is not
+  /// re-run (after its last OnResourceFinished) until a person edits one of
+  /// its deps or triggers it, which queues it again (OnResourceQueued).
+  /// `reason` names the files and the ignore that stops it ("paused: it
+  /// re-triggered itself 3 times in a row by writing in its own deps: ...").
+  virtual void OnResourcePaused(const Resource& resource, std::string_view reason) {
+    (void)resource;
+    (void)reason;
+  }
   /// `resource` reached a final status for this run.
   virtual void OnResourceFinished(const Resource& resource, const ResourceResult& result) {
     (void)resource;

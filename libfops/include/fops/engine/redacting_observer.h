@@ -35,6 +35,7 @@ class RedactingObserver : public Observer {
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;
   void OnResourceReady(const Resource& resource) override;
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
+  void OnResourcePaused(const Resource& resource, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
   void OnRunFinished(const RunResult& result) override;
 

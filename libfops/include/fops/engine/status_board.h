@@ -6,7 +6,7 @@
 //
 // Per resource it keeps: the state (idle, waiting on deps, queued for a
 // slot, running, ready / not ready, succeeded, up to date, failed, blocked,
-// cancelled, disabled), what it waits on, the reason it ran or was skipped,
+// cancelled, disabled, paused), what it waits on, the reason it ran or was skipped,
 // its last run (start, duration, result), readiness, links, labels, trigger
 // mode, the spans of its recent runs (queued, waits, start, ready, end: the
 // timeline), and a ring buffer of its log lines bounded in bytes. Secrets
@@ -74,6 +74,7 @@ class StatusBoard : public Observer {
   void OnOutput(const Resource& resource, Stream stream, std::string_view line) override;
   void OnResourceReady(const Resource& resource) override;
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
+  void OnResourcePaused(const Resource& resource, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
   void OnRunFinished(const RunResult& result) override;
 

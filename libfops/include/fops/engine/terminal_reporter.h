@@ -35,6 +35,8 @@ class TerminalReporter : public Observer {
   /// "✘ not ready: ... failed 3 times: HTTP 500" / "✔ ready again".
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
+  /// "⏸ paused: it re-triggered itself 3 times in a row ...".
+  void OnResourcePaused(const Resource& resource, std::string_view reason) override;
   void OnRunFinished(const RunResult& result) override;
 
  private:

@@ -1,7 +1,9 @@
 // Watches files and directory trees (a project's `deps`) with inotify and
 // hands out changes in batches: events are coalesced until the tree has
-// been quiet for `debounce`, so one editor save (write a temp file, rename
-// it over, touch) is one batch and one rebuild. Directories created later
+// been quiet for `debounce` (15 ms), so one editor save (write a temp file,
+// rename it over, touch), a `git checkout` or a burst of writes a few
+// milliseconds apart is one batch and one rebuild, and a single save is
+// handed out 15 ms after it. Directories created later
 // are watched as they appear; a path that does not exist yet is picked up
 // when it is created. `.git/`, `.fops/` and the state dir are always
 // ignored, so the loop's own state never triggers a rebuild.
@@ -43,8 +45,10 @@ struct FileWatcherOptions {
   std::vector<std::string> ignore;
   /// The state dir, when it is not a `.fops` directory (FOPS_STATE_DIR).
   std::filesystem::path state_dir;
-  /// A batch is handed out once no event arrived for this long.
-  absl::Duration debounce = absl::Milliseconds(50);
+  /// A batch is handed out once no event arrived for this long: the gap
+  /// between writes that still counts as one burst, and the least time from
+  /// a save to its batch (docs/performance.md, "Edit to run in fops up").
+  absl::Duration debounce = absl::Milliseconds(15);
   /// ...or this long after its first event, under a steady stream of writes.
   absl::Duration max_delay = absl::Seconds(1);
   /// Called on the watcher's thread whenever a batch becomes ready; keep it
@@ -52,7 +56,16 @@ struct FileWatcherOptions {
   std::function<void()> on_changes;
 };
 
-/// ReadChanges() and Wait() are for one consumer thread; fd(), status()
+/// One changed path of a batch, with when the watcher read its latest
+/// event (absl::Now() on the watcher's thread, a fraction of a millisecond
+/// after the write): the engine tells a resource's own writes, made while
+/// its command ran, from a person's edits by it.
+struct FileChange {
+  std::string path;  ///< absolute
+  absl::Time time;
+};
+
+/// ReadChanges(), ReadFileChanges() and Wait() are for one consumer thread; fd(), status()
 /// and watch_count() are thread-safe.
 class FileWatcher {
  public:
@@ -75,6 +88,9 @@ class FileWatcher {
   /// touched, deleted or moved), sorted, each once; empty when none is
   /// ready. Never blocks.
   std::vector<std::string> ReadChanges();
+
+  /// The same batch with the time of each path's latest change.
+  std::vector<FileChange> ReadFileChanges();
 
   /// Blocks until a batch is ready or `deadline` passes (then: empty).
   std::vector<std::string> Wait(absl::Time deadline);
