@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from typing import Any, List
 
 __all__ = ["located_error", "call_error", "reject_unknown", "type_name", "boolean",
-           "trigger_mode", "str_list"]
+           "trigger_mode", "str_list", "suggest", "warn"]
 
 
 def located_error(message: str, file: str, line: int) -> ConfigError:
@@ -49,10 +49,58 @@ def call_error(call: str, message: str) -> ConfigError:
 
 def reject_unknown(call: str, unknown) -> None:
     """Raises a located ConfigError naming the keyword arguments in
-    ``unknown`` (those ``call`` does not take), if any."""
+    ``unknown`` (those ``call`` does not take), if any, each with the
+    closest argument the calling function takes ("did you mean 'deps'?")."""
     if unknown:
-        names = ", ".join(repr(k) for k in unknown)
-        raise call_error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} {names}")
+        import sys
+
+        code = sys._getframe(1).f_code  # the Tiltfile function that got **unknown
+        known = [n for n in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+                 if n != "self"]
+        names = []
+        for name in unknown:
+            hint = suggest(name, known)
+            names.append(f"{name!r} (did you mean {hint!r}?)" if hint else repr(name))
+        raise call_error(call, f"unexpected argument{'s' if len(unknown) > 1 else ''} "
+                               f"{', '.join(names)}")
+
+
+def suggest(name: str, candidates) -> str:
+    """The candidate closest to ``name`` for a "did you mean" hint, or "":
+    within an edit distance of a third of its length (1 to 3), ties going
+    to the earlier candidate (the C++ graph's rule for resource names)."""
+    limit = max(1, min(3, len(name) // 3))
+    best, best_distance = "", limit + 1
+    for candidate in candidates:
+        distance = _distance(name, candidate, limit)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or limit + 1 when above it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def warn(call: str, message: str) -> None:
+    """Prints ``fops: Tiltfile.py:3: warning: call: message`` on stderr,
+    located at the Tiltfile line calling ``call``; the load goes on."""
+    import sys
+
+    file, line = _context.current().caller_location()
+    where = f"{file}:{line}" if line else file
+    print(f"fops: {where}: warning: {call}: {message}", file=sys.stderr)
 
 
 def type_name(value: Any) -> str:

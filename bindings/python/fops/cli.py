@@ -61,6 +61,8 @@ def _new_parser():
                                  "run as a build engine.",
         epilog="Args after -- reach the Tiltfile's config.parse() (fops up -- --worker). "
                "Exit codes: 0 ok, 1 failed, 2 bad usage or Tiltfile, 3 refused by policy.")
+    parser.add_argument("--version", action="version", version=version(),
+                        help="print fops' version and exit")
     return parser, parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
 
@@ -79,6 +81,13 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    """"fops 0.1.0": what ``fops --version`` prints."""
+    from fops import __version__
+
+    return f"fops {__version__}"
+
+
 def split_args(argv: Sequence[str]):
     """(fops args, Tiltfile args): everything after the first ``--`` is the Tiltfile's."""
     argv = list(argv)
@@ -93,6 +102,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     command_line = list(sys.argv[1:] if argv is None else argv)
     own, tiltfile_args = split_args(command_line)
+    if own == ["--version"]:  # no parser needed
+        print(version())
+        return 0
     args = commands.quick_args(own)  # the common forms need no parser
     if args is None:
         parser = build_parser(own[0] if own and not own[0].startswith("-") else "")

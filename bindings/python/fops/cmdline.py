@@ -68,6 +68,7 @@ def load_project(args: argparse.Namespace, subcommand: str):
     Python."""
     import fops
 
+    args.file = find_tiltfile(args.file)
     resources = list(getattr(args, "resources", ()))
 
     def load():
@@ -86,6 +87,17 @@ def load_project(args: argparse.Namespace, subcommand: str):
         project = load()
     _record_plan(recorder, project, subcommand, args, resources, explain=setting == "explain")
     return project
+
+
+def find_tiltfile(file: str) -> str:
+    """``file``, or Tilt's ``Tiltfile`` when ``file`` is the default
+    Tiltfile.py, which is not there, and a ``Tiltfile`` is: a Tilt project
+    runs as it is (its Starlark is read as Python; docs/tiltfile.md)."""
+    import os
+
+    if file == DEFAULT_TILTFILE and not os.path.isfile(file) and os.path.isfile("Tiltfile"):
+        return "Tiltfile"
+    return file
 
 
 def _record_plan(recorder, project, subcommand: str, args, resources, explain: bool) -> None:

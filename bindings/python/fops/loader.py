@@ -16,7 +16,7 @@ import sys
 
 from fops import _fops
 from fops import context as _context
-from fops.args import located_error
+from fops.args import located_error, suggest
 from fops.errors import ConfigError, Error, PolicyError
 
 TYPE_CHECKING = False  # typing is not imported at run time: startup stays light
@@ -95,6 +95,15 @@ def _as_config_error(exc: BaseException, tiltfile: str) -> ConfigError:
     return located_error(message, tiltfile, line)
 
 
+def _missing(path: str) -> str:
+    """The error for a Tiltfile that is not there, naming the one beside it
+    under the other name (Tilt's ``Tiltfile``, or ``Tiltfile.py``) if any."""
+    other = path[:-3] if path.endswith(".py") else path + ".py"
+    if os.path.basename(path) in ("Tiltfile.py", "Tiltfile") and os.path.isfile(other):
+        return f"{path}: no such Tiltfile, but {other} is there: pass -f {other}"
+    return f"{path}: no such Tiltfile (pass -f FILE, or run where Tiltfile.py is)"
+
+
 def _tiltfile_globals(path: str) -> dict:
     # Imported on the first load, not with `import fops`: the vocabulary is
     # every Tiltfile module, which `fops trigger` or `fops status` never need.
@@ -125,7 +134,7 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise ConfigError(f"{path}: no such Tiltfile (pass -f FILE, or run where Tiltfile.py is)")
+        raise ConfigError(_missing(path))
     root = os.path.dirname(os.path.abspath(path))
     ctx = _context.LoadContext(tiltfile=path, root=root, args=[str(a) for a in args],
                                state_dir=state_dir or _fops.state_dir_for(root), mode=mode)
@@ -169,9 +178,14 @@ def load(path: str = "Tiltfile.py", args: Sequence[str] = (), mode: str = "devel
     selection = list(dict.fromkeys(list(selection) + [str(r) for r in resources]))
     unknown = [name for name in selection if graph.find(name) < 0]
     if unknown:
-        known = ", ".join(r.name for r in ctx.resources) or "none"
+        names = [r.name for r in ctx.resources]
+        known = ", ".join(names) or "none"
+        named = []
+        for name in unknown:
+            hint = suggest(name, names)
+            named.append(f"{name!r} (did you mean {hint!r}?)" if hint else repr(name))
         raise ConfigError(f"{path}: unknown resource{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(repr(n) for n in unknown)} (defined: {known})")
+                          f"{', '.join(named)} (defined: {known})")
     project = LoadedProject(path, root, ctx.resources, settings, ctx, selection,
                             ctx.extras.get("config_values", {}))
     project.graph = graph

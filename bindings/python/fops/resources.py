@@ -22,6 +22,8 @@ from fops.args import boolean as _bool
 from fops.args import call_error as _error
 from fops.args import located_error
 from fops.args import reject_unknown as _reject_unknown
+from fops.args import suggest as _suggest
+from fops.args import warn as _warn
 from fops.args import trigger_mode as _trigger_mode
 from fops.args import type_name as _type_name
 
@@ -153,6 +155,12 @@ def local_resource(name, cmd=None, deps=None, resource_deps=None, ignore=None,
         resource.serve_cmd = serve
     resource.deps = [os.path.normpath(os.path.join(ctx.root, p))
                      for p in _str_list(call, "deps", deps)]
+    for given, path in zip(_str_list(call, "deps", deps), resource.deps):
+        if not os.path.exists(path):
+            # Not an error: a build output may appear later; `fops up`
+            # watches for it. Said now, for the typo it usually is.
+            _warn(call, f"deps path {given!r} does not exist (yet); fops up re-runs "
+                        f"{name!r} when it appears")
     resource.ignore = _str_list(call, "ignore", ignore)
     resource.resource_deps = _str_list(call, "resource_deps", resource_deps)
     resource.auto_init = _bool(call, "auto_init", auto_init)
@@ -469,9 +477,11 @@ class Config:
 
     @staticmethod
     def _unknown_flag(state: _ConfigState, flag: str) -> str:
+        flags = [s.name for s in state.settings.values() if not s.args]
+        hint = _suggest(flag.lstrip("-"), flags)
         defined = "; ".join(s.flag() for s in state.settings.values() if not s.args)
-        return f"unknown flag {flag}" + (f" (defined: {defined})" if defined else
-                                         " (the Tiltfile defines no flags)")
+        return f"unknown flag {flag}" + (f" (did you mean --{hint}?)" if hint else "") + \
+            (f" (defined: {defined})" if defined else " (the Tiltfile defines no flags)")
 
     def set_enabled_resources(self, resources, **unknown) -> None:
         """Runs only these resources (and their deps), as in Tilt."""
