@@ -179,7 +179,7 @@ def test_args_after_double_dash_reach_config_parse(tmp_path):
     bad = fops("ci", "--", "--wroker", cwd=tmp_path)
     assert bad.returncode == 2
     assert bad.stderr == ("fops: Tiltfile.py:2: config.parse: unknown flag --wroker "
-                          "(defined: --worker)\n")
+                          "(did you mean --worker?) (defined: --worker)\n")
 
 
 def test_a_bad_tiltfile_exits_2_with_file_and_line(tmp_path):

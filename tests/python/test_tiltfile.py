@@ -144,7 +144,7 @@ def test_config_value_forms(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--wrker"], "Tiltfile.py:3: config.parse: unknown flag --wrker (defined: --worker; --port VALUE)"),
+    (["--wrker"], "Tiltfile.py:3: config.parse: unknown flag --wrker (did you mean --worker?) (defined: --worker; --port VALUE)"),
     (["--port"], "Tiltfile.py:3: config.parse: --port: needs a value"),
     (["--worker=maybe"], "Tiltfile.py:3: config.parse: --worker: expected true or false, got 'maybe'"),
     (["api"], "Tiltfile.py:3: config.parse: positional args ['api'] given, but no setting takes them"),
