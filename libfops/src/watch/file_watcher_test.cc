@@ -175,6 +175,32 @@ TEST_F(FileWatcherTest, WaitReturnsEmptyAtDeadline) {
   EXPECT_THAT(w->status(), IsOk());
 }
 
+TEST_F(FileWatcherTest, EachChangeComesWithTheTimeOfItsLatestEvent) {
+  auto w = Watch({dir_});
+  const absl::Time before = absl::Now();
+  Write(dir_ / "a.txt");
+  std::vector<FileChange> changes;
+  for (absl::Time end = absl::Now() + kPatience; changes.empty() && absl::Now() < end;) {
+    changes = w->ReadFileChanges();
+    if (changes.empty()) absl::SleepFor(absl::Milliseconds(5));
+  }
+  const absl::Time after = absl::Now();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].path, P("a.txt"));
+  EXPECT_GE(changes[0].time, before);
+  EXPECT_LE(changes[0].time, after);
+}
+
+TEST_F(FileWatcherTest, ProjectIgnoreWithNegationAndDirectories) {
+  fs::create_directories(dir_ / "build" / "obj");
+  fs::create_directories(dir_ / "logs");
+  auto w = Watch({dir_}, {.ignore = {"build", "logs", "!logs/keep.log"}});
+  Write(dir_ / "build" / "obj" / "a.o");
+  Write(dir_ / "logs" / "today.log");
+  Write(dir_ / "logs" / "keep.log");
+  EXPECT_THAT(Next(*w), ElementsAre(P("logs/keep.log")));
+}
+
 TEST_F(FileWatcherTest, BadIgnorePatternIsRejected) {
   EXPECT_THAT(FileWatcher::Create({dir_}, {.root = dir_, .ignore = {"[z-a]"}}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ignore pattern \"[z-a]\"")));
