@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,7 +105,7 @@ class FileWatcher::Impl {
     absl::MutexLock lock(&mu_);
     std::vector<FileChange> out;
     out.reserve(ready_.size());
-    for (auto& [path, time] : ready_) out.push_back(FileChange{path, time});
+    for (auto& [path, change] : ready_) out.push_back(std::move(change));
     ready_.clear();
     return out;
   }
@@ -268,9 +269,10 @@ class FileWatcher::Impl {
     if (error_.ok()) error_ = std::move(status);
   }
 
-  // Drains inotify into `pending`, each path stamped with `now` (its
-  // latest change); true when any event touched something we report.
-  bool ReadEvents(std::map<std::string, absl::Time>& pending, absl::Time now) {
+  // Drains inotify into `pending`, each path stamped with the time of its
+  // latest change (see FileChange); true when any event touched something
+  // we report.
+  bool ReadEvents(std::map<std::string, FileChange>& pending, absl::Time now) {
     alignas(inotify_event) char buf[64 * 1024];
     // Files found while adding watches count too, not only the events.
     std::set<std::string> changed;
@@ -285,14 +287,21 @@ class FileWatcher::Impl {
         p += sizeof(inotify_event) + event->len;
       }
     }
-    for (const std::string& path : changed) pending[path] = now;
+    for (const std::string& path : changed) {
+      struct stat st;
+      if (::lstat(path.c_str(), &st) == 0) {
+        pending[path] = FileChange{path, absl::TimeFromTimespec(st.st_mtim), true};
+      } else {
+        pending[path] = FileChange{path, now, false};
+      }
+    }
     return any || !changed.empty();
   }
 
-  void Publish(std::map<std::string, absl::Time>& pending) {
+  void Publish(std::map<std::string, FileChange>& pending) {
     {
       absl::MutexLock lock(&mu_);
-      for (auto& [path, time] : pending) ready_[path] = time;
+      for (auto& [path, change] : pending) ready_[path] = std::move(change);
     }
     pending.clear();
     ready_signal_.Notify();
@@ -300,7 +309,7 @@ class FileWatcher::Impl {
   }
 
   void Loop() {
-    std::map<std::string, absl::Time> pending;
+    std::map<std::string, FileChange> pending;
     absl::Time first_event = absl::InfiniteFuture();
     absl::Time last_event = absl::InfiniteFuture();
     while (true) {
@@ -346,7 +355,7 @@ class FileWatcher::Impl {
   Wakeup ready_signal_;  // readable while ready_ holds a batch
   Wakeup stop_;
   mutable absl::Mutex mu_;
-  std::map<std::string, absl::Time> ready_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, FileChange> ready_ ABSL_GUARDED_BY(mu_);
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };

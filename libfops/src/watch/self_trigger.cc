@@ -25,9 +25,12 @@ std::string Relative(const fs::path& root, const std::string& path) {
 SelfTriggerGuard::SelfTriggerGuard(fs::path root, size_t resources, SelfTriggerOptions options)
     : root_(std::move(root)), options_(options), state_(resources) {}
 
-bool SelfTriggerGuard::InWindow(const State& s, absl::Time t) const {
-  if (t < s.start) return false;
-  return s.running || t <= s.end + options_.grace;
+bool SelfTriggerGuard::InWindow(const State& s, const FileChange& change) const {
+  if (change.time < s.start - options_.early) return false;
+  if (s.running) return true;
+  // A modification time is never later than the write; a deleted file's
+  // stamp is when the watcher read the event, a little after.
+  return change.time <= (change.mtime ? s.end : s.end + options_.grace);
 }
 
 void SelfTriggerGuard::RunStarted(int i, absl::Time now) {
@@ -51,7 +54,7 @@ bool SelfTriggerGuard::Changed(int i, const std::vector<FileChange>& changes) {
   State& s = state_[i];
   bool outside = false;
   for (const FileChange& c : changes) {
-    if (InWindow(s, c.time) && !s.outside.contains(c.path)) {
+    if (InWindow(s, c) && !s.outside.contains(c.path)) {
       s.pending_own.insert(c.path);
       continue;
     }

@@ -39,12 +39,29 @@ TEST(SelfTriggerTest, ACommandWritingItsOwnDepsIsPausedOnItsThirdReRunInARow) {
             "out/stamp.txt to .tiltignore; an edit or `fops trigger gen` resumes it");
 }
 
-TEST(SelfTriggerTest, WritesArrivingJustAfterTheRunEndsAreStillItsOwn) {
+TEST(SelfTriggerTest, AFileItDeletesIsItsOwnThoughStampedJustAfterTheRunEnds) {
   Loop loop;
-  // The watcher stamps a change when it reads it: a little after the exit.
-  EXPECT_FALSE(loop.Run(0, 10, {{"/repo/a.pyc", At(60)}}));
-  EXPECT_FALSE(loop.Run(100, 110, {{"/repo/a.pyc", At(160)}}));
-  EXPECT_TRUE(loop.Run(200, 210, {{"/repo/a.pyc", At(260)}}));
+  // A gone file has no modification time: the watcher stamps it when it
+  // reads the event, a little after the exit.
+  EXPECT_FALSE(loop.Run(0, 10, {{"/repo/a.pyc", At(40)}}));
+  EXPECT_FALSE(loop.Run(100, 110, {{"/repo/a.pyc", At(140)}}));
+  EXPECT_TRUE(loop.Run(200, 210, {{"/repo/a.pyc", At(240)}}));
+}
+
+TEST(SelfTriggerTest, AFileModifiedJustAfterTheRunEndedIsNotItsOwn) {
+  Loop loop;
+  // A person saving as soon as the run ended: its modification time says so.
+  for (int run = 0; run < 5; ++run) {
+    const int start = run * 100;
+    EXPECT_FALSE(loop.Run(start, start + 10, {{"/repo/app.py", At(start + 11), true}}));
+  }
+}
+
+TEST(SelfTriggerTest, AModificationTimeATickBeforeTheStartIsStillWithinTheRun) {
+  Loop loop;
+  EXPECT_FALSE(loop.Run(100, 110, {{"/repo/out", At(96), true}}));
+  EXPECT_FALSE(loop.Run(200, 210, {{"/repo/out", At(196), true}}));
+  EXPECT_TRUE(loop.Run(300, 310, {{"/repo/out", At(296), true}}));
 }
 
 TEST(SelfTriggerTest, APersonSavingAFileSeveralTimesInARowIsNeverPaused) {
@@ -101,7 +118,8 @@ TEST(SelfTriggerTest, ChangedSaysWhetherAChangeCameFromOutside) {
   SelfTriggerGuard g("/repo", 1);
   g.RunStarted(0, At(0));
   g.RunEnded(0, At(10));
-  EXPECT_FALSE(g.Changed(0, {{"/repo/out", At(100)}})) << "within the grace after the run";
+  EXPECT_FALSE(g.Changed(0, {{"/repo/out", At(40)}})) << "a deletion stamped just after the run";
+  EXPECT_TRUE(g.Changed(0, {{"/repo/other", At(11), true}})) << "modified after the run";
   EXPECT_TRUE(g.Changed(0, {{"/repo/src", At(1000)}}));
   EXPECT_TRUE(g.Changed(0, {{"/repo/src", At(5)}})) << "once outside, always outside";
 }

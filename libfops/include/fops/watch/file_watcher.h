@@ -56,13 +56,16 @@ struct FileWatcherOptions {
   std::function<void()> on_changes;
 };
 
-/// One changed path of a batch, with when the watcher read its latest
-/// event (absl::Now() on the watcher's thread, a fraction of a millisecond
-/// after the write): the engine tells a resource's own writes, made while
-/// its command ran, from a person's edits by it.
+/// One changed path of a batch, with when it last changed: the engine
+/// tells a resource's own writes, made while its command ran, from a
+/// person's edits by it (SelfTriggerGuard).
 struct FileChange {
   std::string path;  ///< absolute
+  /// The file's modification time when the watcher read its event (the
+  /// kernel's coarse clock: up to a tick early); for a path that is gone,
+  /// when the watcher read the event (a little late).
   absl::Time time;
+  bool mtime = false;  ///< `time` is the file's modification time
 };
 
 /// ReadChanges(), ReadFileChanges() and Wait() are for one consumer thread; fd(), status()

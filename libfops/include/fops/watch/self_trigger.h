@@ -6,9 +6,9 @@
 // The rule, per resource:
 //
 // - A changed file is the resource's *own* when its latest change came
-//   while the resource's update ran (from its start to its end, plus
-//   `grace` for the watcher's batch to arrive) and the file has never
-//   changed outside those windows in this session. Any other change (a
+//   while the resource's update ran (its modification time lies between
+//   the update's start and its end) and the file has never changed outside
+//   those windows in this session. Any other change (a
 //   file edited while nothing of the resource ran, or one such a change
 //   touched before) is an *outside* change: a person's, or another
 //   resource's.
@@ -51,8 +51,13 @@ namespace fops {
 struct SelfTriggerOptions {
   /// Self-triggered re-runs in a row that pause the resource.
   int limit = 3;
-  /// How long after a run's end its own writes may still arrive.
-  absl::Duration grace = absl::Milliseconds(200);
+  /// How much earlier than a run's start a file's modification time may
+  /// read and still be its own (the kernel stamps files with a coarse
+  /// clock, up to a tick behind).
+  absl::Duration early = absl::Milliseconds(10);
+  /// How long after a run's end a deleted file's change, stamped when the
+  /// watcher read it, may still be its own.
+  absl::Duration grace = absl::Milliseconds(50);
   /// Outside files remembered per resource (then forgotten, all at once).
   size_t max_outside = 4096;
 };
@@ -110,7 +115,7 @@ class SelfTriggerGuard {
     bool paused = false;
     absl::flat_hash_set<std::string> outside;
   };
-  bool InWindow(const State& s, absl::Time t) const;
+  bool InWindow(const State& s, const FileChange& change) const;
 
   std::filesystem::path root_;
   SelfTriggerOptions options_;
