@@ -357,7 +357,8 @@ class Observer:
     on_resource_queued(resource, reason): it is to run; on_resource_waiting(
     resource, wait, detail): it now waits on wait ('deps', 'slot', 'inputs',
     'probe'); on_resource_enabled(resource, enabled): Engine.set_enabled took
-    effect.
+    effect; on_resource_paused(resource, reason): it kept re-triggering
+    itself through its own outputs (docs/tiltfile.md, "Ignores").
 
     Every text it receives (output lines, reasons, results, the resource and
     the command spec) has the run's secrets replaced by "[REDACTED]"; bytes
