@@ -1245,7 +1245,10 @@ void Engine::Impl::ApplyEnabled(int i, bool enabled) {
   if (disabled_[i] == !enabled) return;
   disabled_[i] = !enabled;
   for (Observer* o : options_.observers) o->OnResourceEnabled(resource(i), enabled);
-  if (enabled) return;
+  if (enabled) {
+    self_trigger_.Resume(i);  // a person's action: a pause does not outlive it
+    return;
+  }
   // What has not started yet does not start; what runs finishes (a change
   // meanwhile does not queue another update).
   Node& n = nodes_[i];
