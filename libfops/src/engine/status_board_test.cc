@@ -142,6 +142,31 @@ TEST(StatusBoardTest, KeepsLogLinesInOrderWithinABoundAndMasksSecrets) {
                        "unknown resource 'quite'; defined: chatty, quiet"));
 }
 
+TEST(StatusBoardTest, APausedResourceSaysSoAndWhyUntilItIsQueuedAgain) {
+  Resource gen = Local("gen", "make gen");
+  Project project = MakeProject({gen});
+  StatusBoard board(project);
+  board.OnRunStarted({.session_id = "s1"});
+  board.OnResourceQueued(gen, "");
+  board.OnResourceStarted(gen, "");
+  board.OnResourceFinished(gen, {.name = "gen", .status = ResourceStatus::kSucceeded});
+  const uint64_t before = board.version();
+  board.OnResourcePaused(gen, "paused: it re-triggered itself 3 times in a row by writing in "
+                              "its own deps: out/stamp.txt");
+  EXPECT_GT(board.version(), before);
+  json snapshot = json::parse(board.SnapshotJson());
+  EXPECT_EQ(Of(snapshot, "gen")["state"], "paused");
+  EXPECT_EQ(Of(snapshot, "gen")["reason"],
+            "paused: it re-triggered itself 3 times in a row by writing in its own deps: "
+            "out/stamp.txt");
+  EXPECT_THAT(board.Logs("gen", 0, 100).back().text, HasSubstr("⏸ paused: it re-triggered"));
+  // An edit resumes it: queued again.
+  board.OnResourceQueued(gen, "rebuilt: notes.txt changed");
+  snapshot = json::parse(board.SnapshotJson());
+  EXPECT_EQ(Of(snapshot, "gen")["state"], "waiting");
+  EXPECT_EQ(Of(snapshot, "gen")["reason"], "rebuilt: notes.txt changed");
+}
+
 TEST(StatusBoardTest, AWaitingReaderWakesOnTheNextChange) {
   Project project = MakeProject({Local("api", "make api")});
   StatusBoard board(project);
