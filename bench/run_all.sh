@@ -12,3 +12,5 @@ echo "== fops ci vs make -j2"
 .venv/bin/python bench/cli_vs_make.py --runs 10
 echo "== 100,000 events into ClickHouse"
 .venv/bin/python bench/telemetry_clickhouse.py build/main
+echo "== file write -> command start in fops up"
+.venv/bin/python bench/edit_latency.py --edits 20
