@@ -35,6 +35,10 @@ class TerminalReporter : public Observer {
   /// "✘ not ready: ... failed 3 times: HTTP 500" / "✔ ready again".
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
+  /// "fops: reloaded Tiltfile.py: added web; changed api", or "fops:
+  /// Tiltfile.py not reloaded (the last good load keeps running):" and the
+  /// error's lines.
+  void OnReload(const Project& project, const ReloadEvent& event) override;
   void OnRunFinished(const RunResult& result) override;
 
  private:
