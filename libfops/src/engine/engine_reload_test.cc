@@ -78,8 +78,7 @@ class Reloader : public Observer {
     events.push_back("ready " + r.name);
     if (!reloaded_ && ++ready_ == ready_before_) {
       reloaded_ = true;
-      plan = engine->Reload(next_);
-      if (!plan.ok()) engine->RequestStop();
+      plan = engine->Reload(next_);  // a refusal reaches OnReload, which stops
       return;
     }
     if (reloaded_ && applied_ && ++ready_after_reload_ == ready_after_) engine->RequestStop();
@@ -97,6 +96,7 @@ class Reloader : public Observer {
     for (const Resource& r : project.resources) names_at_reload.push_back(r.name);
     if (!event.error.empty()) {
       errors.push_back(event.error);
+      engine->RequestStop();
       return;
     }
     applied_ = true;
@@ -193,11 +193,11 @@ TEST(EngineReloadTest, AChangedDependencyRunsBeforeItsChangedDependent) {
   Project second = MakeProject({Local("image", "build app:bbb"),
                                 Local("release", "upgrade app:bbb", {"image"}),
                                 Serve("web", "./web")});
-  Reloader reloader(second, /*ready_before=*/1, /*ready_after=*/0);
+  Reloader reloader(second, /*ready_before=*/1, /*ready_after=*/99);  // `stop` stops
   reloader.ex = &ex;
   struct StopAfterRelease : Observer {
     void OnResourceFinished(const Resource& r, const ResourceResult&) override {
-      if (r.name == "release" && ++seen == 2) engine->RequestStop();
+      if (r.name == "release") engine->RequestStop();
     }
     Engine* engine = nullptr;
     int seen = 0;
