@@ -70,6 +70,13 @@ def pid(root, name):
     return int(text) if text else 0
 
 
+def started(root, *names):
+    """Waits for each server to have written its pid (it is "ready" at once:
+    no probe), and returns the pids."""
+    wait_until(lambda: all(pid(root, name) for name in names), what=f"pids of {names}")
+    return [pid(root, name) for name in names]
+
+
 def log(root):
     return (root / "up.log").read_text()
 
@@ -84,7 +91,7 @@ def test_added_start_removed_stop_changed_restart_unchanged_keep_running(session
     write(root / "Tiltfile.py", serve("keep") + serve("gone") + serve("change"))
     up = start()
     wait_until(lambda: log(root).count("✔ ready") == 3, what="three servers ready")
-    keep, gone, change = pid(root, "keep"), pid(root, "gone"), pid(root, "change")
+    keep, gone, change = started(root, "keep", "gone", "change")
     assert alive(keep) and alive(gone) and alive(change)
 
     # A line added on top moves "keep" down: where it is declared does not count.
@@ -92,7 +99,7 @@ def test_added_start_removed_stop_changed_restart_unchanged_keep_running(session
           serve("fresh"))
     wait_until(lambda: "fops: reloaded Tiltfile.py: added fresh; changed change; removed gone"
                in log(root), what="the reload line")
-    wait_until(lambda: pid(root, "fresh") and pid(root, "change") != change,
+    wait_until(lambda: pid(root, "fresh") and pid(root, "change") not in (0, change),
                what="the added server and the restarted one")
     wait_until(lambda: not alive(gone), timeout=10, what="the removed server to stop")
     assert not alive(change)  # the old process of the changed one is gone
@@ -116,7 +123,7 @@ def test_a_tiltfile_that_does_not_load_keeps_the_old_project_and_shows_where(ses
     write(root / "Tiltfile.py", serve("web"))
     up = start()
     wait_until(lambda: "web │ ✔ ready" in log(root), what="web ready")
-    web = pid(root, "web")
+    web, = started(root, "web")
 
     # A syntax error: its line, and web keeps running.
     write(root / "Tiltfile.py", serve("web") + "local_resource(\"api\", cmd=\n")
@@ -153,7 +160,7 @@ def test_a_reload_adding_a_refused_command_never_runs_it_and_names_the_rule(sess
     write(root / "Tiltfile.py", serve("web"))
     up = start()
     wait_until(lambda: "web │ ✔ ready" in log(root), what="web ready")
-    web = pid(root, "web")
+    web, = started(root, "web")
 
     write(root / "Tiltfile.py", serve("web", 301) + serve("more") +
           'local_resource("deploy", cmd="kubectl apply -f k8s/")\n')
@@ -188,7 +195,7 @@ def test_an_edit_of_a_module_or_a_file_the_tiltfile_reads_reloads_it(session):
         """)
     up = start()
     wait_until(lambda: log(root).count("✔ ready") == 2, what="one and two ready")
-    one = pid(root, "one")
+    one, _ = started(root, "one", "two")
 
     write(root / "helper.py", "NAMES = ['one', 'three']\n")
     wait_until(lambda: pid(root, "three") and alive(pid(root, "three")),
