@@ -213,3 +213,57 @@ def test_pulls_go_through_the_mirror_with_the_planes_registries_conf(tmp_path, r
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
     assert "docker.io/library/fops-mirror-probe:1" in listed.stdout.split()
     shutil.rmtree(storage, ignore_errors=True)
+
+
+def test_fops_up_pushes_an_edited_image_under_its_new_tag_and_deploys_that(project):
+    """The tag's {inputs} part is rendered when the Tiltfile loads: under
+    `fops up` an edit in the build context reloads it, so the image is built
+    and pushed under the new tag and what deploys it gets the new reference
+    (here a command standing in for the Helm upgrade, which renders
+    `image.ref` the same way)."""
+    import signal
+
+    from fixtures.processes import descendants, wait_until
+
+    (project.root / "Tiltfile.py").write_text(textwrap.dedent("""\
+        from fops.tiltfile import *
+        build_plane("plane.yaml")
+        app = image_build("app")
+        local_resource("deploy", cmd="echo %s >> deployed.txt" % app.ref, resource_deps=[app])
+        """))
+    deployed = project.root / "deployed.txt"
+    log = open(project.root / "up.log", "w")
+    up = subprocess.Popen([sys.executable, "-m", "fops", "up", "--no-web"], cwd=project.root,
+                          stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+    try:
+        wait_until(lambda: deployed.exists(), timeout=120, what="the first deploy")
+        first = deployed.read_text().split()
+        assert len(first) == 1
+        tags = project.final.tags("fopstest/app")
+        assert len(tags) == 1 and first[0].endswith(":" + tags[0])
+        first_digest = skopeo_inspect(first[0])["Digest"]
+
+        (project.root / "app" / "hello.txt").write_text("hello, edited\n")
+        wait_until(lambda: len(deployed.read_text().split()) == 2, timeout=120,
+                   what="the deploy of the new tag")
+        second = deployed.read_text().split()[1]
+        new_tags = [t for t in project.final.tags("fopstest/app") if t not in tags]
+        assert len(new_tags) == 1, project.final.tags("fopstest/app")
+        assert second.endswith(":" + new_tags[0])  # deployed what was pushed
+        assert second != first[0]
+        assert skopeo_inspect(second)["Digest"] != first_digest
+        text = (project.root / "up.log").read_text()
+        assert "fops: reloaded Tiltfile.py: changed app-image, deploy" in text
+        # Nothing was pushed under the old tag after the edit.
+        assert skopeo_inspect(first[0])["Digest"] == first_digest
+    finally:
+        up.send_signal(signal.SIGINT)
+        try:
+            up.wait(timeout=60)
+        finally:
+            for pid in descendants(up.pid):
+                os.kill(pid, signal.SIGKILL)
+            if up.poll() is None:
+                up.kill()
+                up.wait()
+            log.close()

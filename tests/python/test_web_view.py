@@ -170,3 +170,50 @@ def test_a_port_in_use_is_said_and_a_free_one_taken(tmp_path):
         finally:
             up.send_signal(signal.SIGTERM)
             assert up.wait(timeout=30) == 0
+
+
+RELOAD_SCRIPT = r"""
+(async () => {
+  const [url, marker] = process.argv.slice(2);
+  const seen = {};
+  const context = await launch();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector('tr.res[data-resource="web"][data-state="ready"]', { timeout: 30000 });
+  seen.hidden_before = await page.isHidden('#reload-error');
+  require('fs').writeFileSync(marker + '.broken', '');
+  await page.waitForSelector('#reload-error', { state: 'visible', timeout: 30000 });
+  seen.error = await page.textContent('#reload-error-text');
+  require('fs').writeFileSync(marker + '.seen', '');
+  await page.waitForSelector('#reload-error', { state: 'hidden', timeout: 30000 });
+  await page.waitForSelector('tr.res[data-resource="extra"]', { timeout: 30000 });
+  seen.rows = await page.$$eval('tr.res', (rs) => rs.map((r) => r.dataset.resource));
+  console.log(JSON.stringify(seen));
+  await context.close();
+})();
+"""
+
+
+def test_the_page_shows_a_failed_reload_until_a_good_one(session, playwright):  # noqa: F811
+    import threading
+
+    tmp_path, up, url = session
+    tiltfile = tmp_path / "Tiltfile.py"
+    good = tiltfile.read_text()
+    marker = str(tmp_path / "page")
+
+    def edit():  # as the page asks: break the Tiltfile, then fix it
+        wait_until(lambda: os.path.exists(marker + ".broken"), timeout=60, what="the page")
+        tiltfile.write_text(good + 'local_resource("extra", cmd="true"\n')
+        wait_until(lambda: os.path.exists(marker + ".seen"), timeout=60, what="the banner")
+        tiltfile.write_text(good + 'local_resource("extra", cmd="true")\n')
+
+    editor = threading.Thread(target=edit, daemon=True)
+    editor.start()
+    seen = json.loads(playwright(RELOAD_SCRIPT, url, marker).strip().splitlines()[-1])
+    editor.join(timeout=60)
+    assert seen["hidden_before"] is True
+    assert seen["error"].startswith("Tiltfile.py:7: syntax error"), seen["error"]
+    assert "extra" in seen["rows"]
+    up.send_signal(signal.SIGINT)
+    assert up.wait(timeout=30) == 0

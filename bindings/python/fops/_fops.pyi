@@ -358,13 +358,30 @@ class Observer:
     resource, wait, detail): it now waits on wait ('deps', 'slot', 'inputs',
     'probe'); on_resource_enabled(resource, enabled): Engine.set_enabled took
     effect; on_resource_paused(resource, reason): it kept re-triggering
-    itself through its own outputs (docs/tiltfile.md, "Ignores").
+    itself through its own outputs (docs/tiltfile.md, "Ignores");
+    on_reload(project, event): Engine.reload applied (event: a
+    ReloadEvent) or a reload failed (event.error; project: the one still
+    running).
 
     Every text it receives (output lines, reasons, results, the resource and
     the command spec) has the run's secrets replaced by "[REDACTED]"; bytes
     that are not UTF-8 arrive as U+FFFD.
     """
     def __init__(self) -> None: ...
+
+class ReloadPlan:
+    """What Engine.reload() changes (resource names); str(): "added a; changed b"."""
+    added: List[str]
+    removed: List[str]
+    changed: List[str]
+    unchanged: List[str]
+    def __bool__(self) -> bool: ...
+
+class ReloadEvent:
+    added: List[str]
+    removed: List[str]
+    changed: List[str]
+    error: str
 
 class GateDecision:
     run: bool
@@ -399,6 +416,17 @@ class StatusBoard(Observer):
 def format_status_table(snapshot: str, width: int = 100, max_lines: int = 0,
                         color: bool = False, local_time: bool = True) -> List[str]: ...
 
+class FileWatcher:
+    """inotify watcher of files and trees; debounced batches of absolute paths."""
+    def __init__(self, paths: Sequence[str], root: str = "", ignore: Sequence[str] = ...,
+                 debounce: _Seconds = 0.05) -> None: ...
+    @property
+    def fd(self) -> int: ...
+    def read_changes(self) -> List[str]: ...
+    def wait(self, timeout: _Seconds) -> List[str]: ...
+    @property
+    def watch_count(self) -> int: ...
+
 class Engine:
     def __init__(self, project: Project, executor: Optional[Executor] = None,
                  selection: Sequence[str] = ..., max_parallel: int = 0, timeout: _Seconds = 0.0,
@@ -411,6 +439,8 @@ class Engine:
     def request_stop(self) -> None: ...
     def trigger(self, name: str) -> None: ...
     def set_enabled(self, name: str, enabled: bool) -> None: ...
+    def reload(self, project: Project) -> ReloadPlan: ...
+    def reload_failed(self, error: str) -> None: ...
     def listen(self, state_dir: str) -> str: ...
     def stop_listening(self) -> None: ...
     def close(self) -> None: ...

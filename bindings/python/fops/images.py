@@ -66,6 +66,9 @@ class Image(str):
     - ``image_ref``: the same as a :class:`fops.ImageRef`
     - ``target``, ``stage``, ``cache_scope`` (``None`` without a cache registry)
     - ``resource``: the registered :class:`fops.Resource` (kind ``"image"``)
+    - ``tag_from_inputs``: the tag is rendered from a digest of the build's
+      inputs (``{inputs}``) when the Tiltfile loads, so an edit of the
+      context needs a new load for its new tag (``fops up`` reloads)
     """
 
     def __new__(cls, resource: _fops.Resource, target: str, stage: str,
@@ -76,6 +79,7 @@ class Image(str):
         image.stage = stage
         image.cache_scope = cache_scope
         image.image_ref = _fops.ImageRef.parse(resource.inputs.produces)
+        image.tag_from_inputs = False
         return image
 
     @property
@@ -240,5 +244,7 @@ def image_build(target, context=None, dockerfile=None, plane=None, stage=None, b
         scope = plane.scope_for(stage, target)
     images = ctx.extras.setdefault(IMAGES_KEY, [])
     image = Image(resource, target, stage, scope)
+    template = next((s.tag_template for s in plane.stages if s.name == stage), "")
+    image.tag_from_inputs = not kwargs["tag"] and "{inputs" in template
     images.append(image)
     return image

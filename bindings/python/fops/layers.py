@@ -21,7 +21,8 @@ the table the test reads.
 - **assembly**: the Tiltfile namespace (:mod:`fops.tiltfile`) and the loader.
 - **runner**: what runs a loaded project: the engine, the hooks a run gets
   (:mod:`fops.hooks`), the session, the mode transitions, the test
-  harness, the timeline; and the package's own ``import fops``.
+  harness, the timeline, the reloader of ``fops up`` (:mod:`fops.reload`);
+  and the package's own ``import fops``.
 - **commands**: the ``fops`` command, its subcommands, the web view.
 
 Adding a Tiltfile function: put it in its group's module (or a new
@@ -38,7 +39,8 @@ LAYERS = (
     ("vocabulary", False, ("resources", "images", "helm", "kube", "modes", "smokes",
                            "telemetry")),
     ("assembly", True, ("tiltfile", "loader")),
-    ("runner", True, ("engine", "hooks", "session", "transitions", "testing", "timeline", "")),
+    ("runner", True, ("engine", "hooks", "session", "transitions", "testing", "timeline", "reload",
+                      "")),
     ("commands", True, ("cmdline", "cli", "control", "__main__", "commands", "commands.*",
                         "web", "web.*", "smoke", "smoke.*")),
 )

@@ -22,6 +22,7 @@
 #include "fops/engine/engine.h"
 #include "fops/engine/observer.h"
 #include "fops/engine/prober.h"
+#include "fops/engine/reload_plan.h"
 #include "fops/engine/run_result.h"
 #include "fops/engine/session_control.h"
 #include "fops/engine/status_board.h"
@@ -106,6 +107,9 @@ class PyObserver : public Observer {
   }
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override {
     CallOverride<Observer>(this, "on_resource_finished", resource, result);
+  }
+  void OnReload(const Project& project, const ReloadEvent& event) override {
+    CallOverride<Observer>(this, "on_reload", project, event);
   }
   void OnRunFinished(const RunResult& result) override {
     CallOverride<Observer>(this, "on_run_finished", result);
@@ -249,6 +253,22 @@ class PyEngine {
   void SetEnabled(const std::string& name, bool enabled) {
     if (!engine_) throw py::value_error("the engine is closed");
     RaiseIfError(engine_->SetEnabled(name, enabled));
+  }
+
+  ReloadPlan Reload(const Project& project) {
+    if (!engine_) throw py::value_error("the engine is closed");
+    absl::StatusOr<ReloadPlan> plan;
+    {
+      py::gil_scoped_release release;  // the policy may be a Python one
+      plan = engine_->Reload(project);
+    }
+    if (!plan.ok()) ThrowStatus(plan.status(), ProjectRedactor(project));
+    return *std::move(plan);
+  }
+
+  void ReloadFailed(const std::string& error) {
+    if (!engine_) throw py::value_error("the engine is closed");
+    engine_->ReloadFailed(error);
   }
 
   // Answers `fops trigger` on <state_dir>/session.sock until Close().
@@ -441,6 +461,21 @@ ready; False, a reason str or an exception when not.)doc")
            py::arg("stream") = "stdout");
 }
 
+void BindReload(py::module_& m) {
+  py::class_<ReloadPlan>(m, "ReloadPlan", "What Engine.reload() changes: names of resources.")
+      .def_readonly("added", &ReloadPlan::added)
+      .def_readonly("removed", &ReloadPlan::removed)
+      .def_readonly("changed", &ReloadPlan::changed)
+      .def_readonly("unchanged", &ReloadPlan::unchanged)
+      .def("__str__", [](const ReloadPlan& p) { return DescribeReload(p); })
+      .def("__bool__", [](const ReloadPlan& p) { return !p.empty(); });
+  py::class_<ReloadEvent>(m, "ReloadEvent", "What a reload did (Observer.on_reload).")
+      .def_readonly("added", &ReloadEvent::added)
+      .def_readonly("removed", &ReloadEvent::removed)
+      .def_readonly("changed", &ReloadEvent::changed)
+      .def_readonly("error", &ReloadEvent::error, "Non-empty: nothing was applied.");
+}
+
 void BindEngineClass(py::module_& m) {
   py::class_<PyEngine>(m, "Engine", R"doc(
 Runs a project's resources through an executor (default: a ProcessExecutor).
@@ -469,6 +504,15 @@ from any thread. With handle_signals=True, SIGINT/SIGTERM/SIGHUP stop the run
            "Disables or enables `name` in the running up(): a disabled resource is not run by "
            "file changes or triggers. Thread-safe. ConfigError (NOT_FOUND) for an unknown name, "
            "PolicyError (FAILED_PRECONDITION) when up() is not running.")
+      .def("reload", &PyEngine::Reload, py::arg("project"),
+           "Replaces the project of the running up() with `project` (the Tiltfile loaded "
+           "again): added resources start, removed ones stop, changed ones restart, unchanged "
+           "ones keep running. Checked first (graph, selection, guard over what is added or "
+           "changed); on error nothing changes and the error is raised (PolicyError for a "
+           "refusal) and shown by the views. Returns the ReloadPlan. Thread-safe.")
+      .def("reload_failed", &PyEngine::ReloadFailed, py::arg("error"),
+           "Tells the running up() that a reload could not load (`error` naming file:line): "
+           "nothing changes; the views show the error until the next good reload.")
       .def("listen", &PyEngine::Listen, py::arg("state_dir"),
            "Answers `fops trigger`, `fops status` and `fops logs` on <state_dir>/session.sock "
            "until close() or stop_listening(); returns the socket's path.")
@@ -569,6 +613,7 @@ void BindEngine(py::module_& m) {
   BindResults(m);
   BindGraph(m);
   BindHooks(m);
+  BindReload(m);
   BindEngineClass(m);
   BindStatusBoard(m);
   BindSessionControl(m);

@@ -19,6 +19,7 @@ void BindPlane(pybind11::module_& m);
 void BindPolicy(pybind11::module_& m);
 void BindTelemetry(pybind11::module_& m);
 void BindCli(pybind11::module_& m);
+void BindWatch(pybind11::module_& m);
 
 /// Raises the fops.Error subclass for `status` (ConfigError for
 /// kInvalidArgument/kNotFound, PolicyError for kFailedPrecondition, ...),

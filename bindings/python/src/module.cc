@@ -14,4 +14,5 @@ PYBIND11_MODULE(_fops, m) {
   fops::python::BindPolicy(m);
   fops::python::BindTelemetry(m);
   fops::python::BindCli(m);
+  fops::python::BindWatch(m);
 }

@@ -5,12 +5,14 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -151,10 +153,20 @@ class Engine::Impl : public OutputListener {
     IgnoreMatcher ignore;
   };
 
+  /// Every resource's WatchSpec; an ignore pattern that does not parse is
+  /// an error naming its Tiltfile line.
+  static absl::StatusOr<std::vector<WatchSpec>> Watches(const Project& project,
+                                                        const ResourceGraph& graph);
+  /// The selection's roots (EngineOptions::selection, else every auto_init
+  /// auto resource) with their deps.
+  static absl::StatusOr<std::vector<int>> SelectionClosure(const ResourceGraph& graph,
+                                                           const std::vector<std::string>& selection);
+
   Impl(Project project, ResourceGraph graph, Executor& executor, EngineOptions options,
        const CommandPolicy& policy, std::vector<char> selected, int max_parallel,
        std::vector<WatchSpec> watches)
       : project_(std::move(project)),
+        accepted_(project_),
         graph_(std::move(graph)),
         options_(std::move(options)),
         executor_(executor, policy),
@@ -202,6 +214,14 @@ class Engine::Impl : public OutputListener {
 
   absl::Status Trigger(std::string_view name);
   absl::Status SetEnabled(std::string_view name, bool enabled);
+  absl::StatusOr<ReloadPlan> Reload(Project next);
+  void ReloadFailed(std::string error);
+  std::vector<std::string> ResourceNames() const {
+    std::lock_guard<std::mutex> lock(graph_mu_);
+    std::vector<std::string> names;
+    for (const Resource& r : graph_.resources()) names.push_back(r.name);
+    return names;
+  }
 
   /// The project-wide ignore patterns (.tiltignore) the watcher applies.
   void SetProjectIgnore(std::vector<std::string> patterns) {
@@ -265,6 +285,13 @@ class Engine::Impl : public OutputListener {
     uint64_t generation;
     absl::Status status;
   };
+  // A reload Reload() accepted, for the loop to apply.
+  struct PendingReload {
+    Project project;
+    ResourceGraph graph;
+    std::vector<WatchSpec> watches;
+    std::vector<char> base_selected;  // the selection's closure in `graph`
+  };
   struct GateOutcome {
     int node;
     bool record;  // Record() ran, else Check()
@@ -286,6 +313,15 @@ class Engine::Impl : public OutputListener {
   // kNotFound: `why`, then the names the project defines.
   absl::Status UnknownName(const absl::Status& why) const;
   void DrainTriggers();
+  // Takes up what Reload() and ReloadFailed() queued; applies a reload once
+  // what it stops has stopped (SwapIn).
+  void DrainReloads();
+  void NotifyReload(const ReloadEvent& event) {
+    for (Observer* o : options_.observers) o->OnReload(project_, event);
+  }
+  void StopDoomed();
+  bool ReadyToSwap() const;
+  void SwapIn();
   void ApplyEnabled(int i, bool enabled);
   void TriggerNow(int target);
   void Select(int i);
@@ -336,6 +372,10 @@ class Engine::Impl : public OutputListener {
   ResourceResult MakeResult(int i) const;
 
   Project project_;
+  Project accepted_;  // guarded by reload_mu_: the last project Reload() accepted
+  // Guards graph_, disabled_asked_ and their indices against a reload's
+  // swap, for the threads of Trigger(), SetEnabled() and ResourceNames().
+  mutable std::mutex graph_mu_;
   ResourceGraph graph_;
   EngineOptions options_;
   GuardedExecutor executor_;
@@ -365,6 +405,15 @@ class Engine::Impl : public OutputListener {
   std::vector<std::pair<int, bool>> enable_changes_;
   std::vector<char> disabled_asked_;
   std::vector<char> disabled_;
+  std::mutex reload_mu_;
+  std::optional<PendingReload> pending_reload_;  // guarded by reload_mu_
+  std::vector<std::string> reload_errors_;       // guarded by reload_mu_
+  // The loop's: the reload being applied, and the resources (old indices)
+  // it stops first: removed or changed. Once stopped, a resource runs again
+  // even if a later reload brings its old definition back.
+  std::optional<PendingReload> applying_;
+  std::vector<char> doomed_;
+  std::vector<std::filesystem::path> watched_paths_;  // what watcher_ watches
 
   // Per-run state.
   std::vector<Node> nodes_;
@@ -1033,6 +1082,7 @@ absl::Status Engine::Impl::StartWatching() {
     if (resource(i).trigger_mode != TriggerMode::kAuto) continue;
     for (const auto& dep : watches_[i].deps) paths.push_back(dep);
   }
+  watched_paths_ = paths;
   if (paths.empty()) return absl::OkStatus();
   FileWatcherOptions options;
   options.root = project_.root;
@@ -1177,6 +1227,7 @@ absl::Status Engine::Impl::UnknownName(const absl::Status& why) const {
 }
 
 absl::Status Engine::Impl::Trigger(std::string_view name) {
+  std::lock_guard<std::mutex> graph_lock(graph_mu_);
   absl::StatusOr<std::vector<int>> closure = graph_.Closure({std::string(name)});
   if (!closure.ok()) return UnknownName(closure.status());
   if (!in_up_.load()) {
@@ -1210,6 +1261,7 @@ absl::Status Engine::Impl::Trigger(std::string_view name) {
 }
 
 absl::Status Engine::Impl::SetEnabled(std::string_view name, bool enabled) {
+  std::lock_guard<std::mutex> graph_lock(graph_mu_);
   const int i = graph_.Find(name);
   if (i < 0) {
     return UnknownName(absl::NotFoundError(absl::StrCat("unknown resource '", ToAbsl(name), "'")));
@@ -1295,6 +1347,254 @@ void Engine::Impl::TriggerNow(int target) {
   Reopen(target, "triggered");
 }
 
+absl::StatusOr<ReloadPlan> Engine::Impl::Reload(Project next) {
+  if (!in_up_.load()) {
+    return absl::FailedPreconditionError("cannot reload: no `fops up` session is running");
+  }
+  // Nothing is applied unless all of it checks out; the views say why.
+  auto refuse = [this](absl::Status status) {
+    ReloadFailed(std::string(status.message()));
+    return status;
+  };
+  absl::StatusOr<ResourceGraph> graph = ResourceGraph::Build(next.resources);
+  if (!graph.ok()) return refuse(graph.status());
+  absl::StatusOr<std::vector<int>> closure = SelectionClosure(*graph, options_.selection);
+  if (!closure.ok()) return refuse(closure.status());
+  absl::StatusOr<std::vector<WatchSpec>> watches = Watches(next, *graph);
+  if (!watches.ok()) return refuse(watches.status());
+
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  ReloadPlan plan = PlanReload(accepted_, next);
+  // What the reload adds or changes passes the policy before anything of
+  // it runs, as at start-up; what is unchanged passed when it came.
+  absl::flat_hash_set<std::string> fresh(plan.added.begin(), plan.added.end());
+  fresh.insert(plan.changed.begin(), plan.changed.end());
+  std::vector<std::string> refused;
+  for (int i : *closure) {
+    const Resource& r = graph->resource(i);
+    if (fresh.contains(r.name)) AddRefusals(r, next.root, executor_.policy(), refused);
+  }
+  if (!refused.empty()) {
+    std::string why = absl::StrCat("reload refused, nothing of it applied:\n",
+                                   absl::StrJoin(refused, "\n"));
+    reload_errors_.push_back(why);
+    executor_.Interrupt();
+    wakeup_.Notify();
+    return absl::FailedPreconditionError(why);
+  }
+  std::vector<char> base(graph->size(), 0);
+  for (int i : *closure) base[i] = 1;
+  accepted_ = next;
+  pending_reload_ = PendingReload{.project = std::move(next),
+                                  .graph = *std::move(graph),
+                                  .watches = *std::move(watches),
+                                  .base_selected = std::move(base)};
+  executor_.Interrupt();
+  wakeup_.Notify();
+  return plan;
+}
+
+void Engine::Impl::ReloadFailed(std::string error) {
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    reload_errors_.push_back(std::move(error));
+  }
+  executor_.Interrupt();
+  wakeup_.Notify();
+}
+
+void Engine::Impl::DrainReloads() {
+  std::vector<std::string> errors;
+  std::optional<PendingReload> next;
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    errors.swap(reload_errors_);
+    next.swap(pending_reload_);
+  }
+  for (std::string& error : errors) NotifyReload(ReloadEvent{.error = std::move(error)});
+  if (next.has_value()) {
+    // A newer reload replaces one still waiting; what that one stopped
+    // stays marked, so it runs again.
+    doomed_.resize(graph_.size(), 0);
+    for (int i = 0; i < graph_.size(); ++i) {
+      const int j = next->graph.Find(resource(i).name);
+      if (j < 0 || !SameDefinition(resource(i), next->graph.resource(j))) doomed_[i] = 1;
+    }
+    applying_ = std::move(next);
+  }
+  if (!applying_) return;
+  StopDoomed();
+  if (ReadyToSwap()) SwapIn();
+}
+
+void Engine::Impl::StopDoomed() {
+  for (int i = 0; i < graph_.size(); ++i) {
+    if (!doomed_[i]) continue;
+    Node& n = nodes_[i];
+    if (n.queued) {
+      ready_.erase({-priority_[i], i});
+      n.queued = false;
+    }
+    n.rerun = false;
+    n.restart_serve = false;
+    n.probing = false;
+    for (uint64_t id : {n.update_id, n.serve_id}) {
+      if (id != 0 && stopping_.insert(id).second) executor_.Stop(id);
+    }
+  }
+}
+
+bool Engine::Impl::ReadyToSwap() const {
+  for (const auto& [id, ref] : commands_) {
+    if (doomed_[ref.node]) return false;
+  }
+  return !GatesInFlight() && !ProbesInFlight();
+}
+
+void Engine::Impl::SwapIn() {
+  PendingReload next = *std::move(applying_);
+  applying_.reset();
+  const ResourceGraph& ng = next.graph;
+  const int old_size = graph_.size();
+  std::vector<int> remap(old_size, -1);  // old index -> new, for what keeps running
+  std::vector<char> fresh(ng.size(), 0);  // added or changed: runs anew
+  std::vector<Node> nodes(ng.size());
+  std::vector<char> selected(ng.size(), 0);
+  std::vector<char> disabled(ng.size(), 0);
+  ReloadEvent event;
+  for (int j = 0; j < ng.size(); ++j) {
+    const std::string& name = ng.resource(j).name;
+    const int o = graph_.Find(name);
+    selected[j] = next.base_selected[j];
+    if (o < 0) {
+      fresh[j] = 1;
+      event.added.push_back(name);
+      continue;
+    }
+    disabled[j] = disabled_[o];
+    if (doomed_[o]) {
+      fresh[j] = 1;
+      event.changed.push_back(name);
+      continue;
+    }
+    remap[o] = j;
+    Node& n = nodes_[o];
+    if (n.probe_thread.joinable()) n.probe_thread.join();
+    if (n.gate_thread.joinable()) n.gate_thread.join();
+    nodes[j] = std::move(n);
+    // A resource a trigger selected stays selected.
+    if (selected_[o]) selected[j] = 1;
+    // Its steps pointed into the old graph: the same commands in the new.
+    Node& moved = nodes[j];
+    if (!moved.steps.empty()) {
+      const Resource& r = ng.resource(j);
+      moved.steps.clear();
+      if (!r.cmd.empty()) moved.steps.push_back(&r.cmd);
+      for (const Command& c : r.then_cmds) {
+        if (!c.empty()) moved.steps.push_back(&c);
+      }
+    }
+  }
+  for (int o = 0; o < old_size; ++o) {
+    if (ng.Find(resource(o).name) < 0) event.removed.push_back(resource(o).name);
+  }
+  for (auto& [id, ref] : commands_) ref.node = remap[ref.node];  // none is doomed: ReadyToSwap
+  absl::flat_hash_set<int> probing;
+  for (int i : probe_nodes_) {
+    if (remap[i] >= 0) probing.insert(remap[i]);
+  }
+  probe_nodes_ = std::move(probing);
+  {
+    std::lock_guard<std::mutex> graph_lock(graph_mu_);
+    std::lock_guard<std::mutex> trigger_lock(trigger_mu_);
+    std::vector<char> asked(ng.size(), 0);
+    for (int o = 0; o < old_size; ++o) {
+      const int j = ng.Find(resource(o).name);
+      if (j >= 0) asked[j] = disabled_asked_[o];
+    }
+    auto moved_index = [&](int o) { return ng.Find(resource(o).name); };
+    std::vector<int> triggers;
+    for (int o : triggers_) {
+      if (int j = moved_index(o); j >= 0) triggers.push_back(j);
+    }
+    std::vector<std::pair<int, bool>> enables;
+    for (const auto& [o, enabled] : enable_changes_) {
+      if (int j = moved_index(o); j >= 0) enables.emplace_back(j, enabled);
+    }
+    triggers_ = std::move(triggers);
+    enable_changes_ = std::move(enables);
+    disabled_asked_ = std::move(asked);
+    project_ = std::move(next.project);
+    graph_ = std::move(next.graph);
+  }
+  watches_ = std::move(next.watches);
+  nodes_ = std::move(nodes);
+  selected_ = std::move(selected);
+  disabled_ = std::move(disabled);
+  doomed_.clear();
+  priority_.assign(graph_.size(), 0);
+  const std::vector<int>& topo = graph_.topological_order();
+  for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+    if (selected_[*it]) priority_[*it] = ChainPriority(*it);
+  }
+  run_selected_ = selected_;
+  run_priority_ = priority_;
+  redactor_ = ProjectRedactor(project_);
+  if (redacting_ != nullptr) redacting_->SetRedactor(redactor_);
+  if (options_.gate != nullptr) options_.gate->SetRedactor(redactor_);
+  // What counts against the slots is what runs now.
+  updates_running_ = 0;
+  exclusive_running_ = 0;
+  for (const auto& [id, ref] : commands_) {
+    if (ref.serve) continue;
+    ++updates_running_;
+    if (!resource(ref.node).allow_parallel) ++exclusive_running_;
+  }
+  // Observers learn of the new project before any event of its resources.
+  NotifyReload(event);
+  // The watcher follows the new deps.
+  std::vector<std::filesystem::path> paths;
+  for (int i = 0; i < graph_.size(); ++i) {
+    if (resource(i).trigger_mode != TriggerMode::kAuto) continue;
+    for (const auto& dep : watches_[i].deps) paths.push_back(dep);
+  }
+  if (paths != watched_paths_) {
+    watcher_.reset();
+    if (absl::Status watching = StartWatching(); !watching.ok()) {
+      for (Observer* o : options_.observers) {
+        o->OnReload(project_, ReloadEvent{.error = absl::StrCat("watching files: ",
+                                                                watching.message())});
+      }
+    }
+  }
+  // Added and changed resources of the selection run (after their deps);
+  // what waits counts its deps again, since some run anew.
+  ready_.clear();
+  unsettled_ = 0;
+  for (int j : topo) {
+    Node& n = nodes_[j];
+    if (!selected_[j]) continue;
+    if (fresh[j] && !disabled_[j]) {
+      n.status = ResourceStatus::kPending;
+      const bool added = absl::c_linear_search(event.added, resource(j).name);
+      n.trigger = added ? "reloaded: new resource" : "reloaded: definition changed";
+      for (Observer* o : options_.observers) o->OnResourceQueued(resource(j), n.trigger);
+    }
+    if (!IsFinal(n.status)) ++unsettled_;
+  }
+  for (int j : topo) {
+    Node& n = nodes_[j];
+    if (!selected_[j] || n.status != ResourceStatus::kPending) continue;
+    n.queued = false;
+    n.deps_left = DepsLeft(j);
+    if (n.deps_left == 0) {
+      Enqueue(j);
+    } else {
+      WaitForDeps(j);
+    }
+  }
+}
+
 RunResult Engine::Impl::Run(bool up) {
   Reset();
   tearing_down_ = false;
@@ -1338,7 +1638,10 @@ RunResult Engine::Impl::Run(bool up) {
     if (up) DrainTriggers();
     CollectProbes();
     CollectGates();
-    StartReady();
+    if (up) DrainReloads();
+    // While a reload waits for what it stops, nothing new starts: it would
+    // run the old definitions.
+    if (!applying_) StartReady();
     if (!up && Settled()) break;
     const absl::Time now = clock_.Now();
     if (now >= deadline) {
@@ -1346,7 +1649,7 @@ RunResult Engine::Impl::Run(bool up) {
       timed_out = true;
       break;
     }
-    LaunchDueProbes();
+    if (!applying_) LaunchDueProbes();
     const bool probes_in_flight = ProbesInFlight();
     const bool gates_in_flight = GatesInFlight();
     if ((probes_in_flight || gates_in_flight) && executor_.simulated()) {
@@ -1374,6 +1677,7 @@ RunResult Engine::Impl::Run(bool up) {
   // how `up` ends; it is only an interruption if work was cut short.
   if (up && error == "interrupted" && Settled()) error.clear();
   in_up_.store(false);
+  applying_.reset();
   watcher_.reset();
   Teardown(error.empty() ? "stopped" : error, timed_out);
   RunResult result = BuildResult(start, error);
@@ -1381,11 +1685,9 @@ RunResult Engine::Impl::Run(bool up) {
   return result;
 }
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor& executor,
-                                                       EngineOptions options) {
-  FOPS_ASSIGN_OR_RETURN(ResourceGraph graph, ResourceGraph::Build(project.resources));
-  std::vector<char> selected(graph.size(), 0);
-  std::vector<std::string> roots = options.selection;
+absl::StatusOr<std::vector<int>> Engine::Impl::SelectionClosure(
+    const ResourceGraph& graph, const std::vector<std::string>& selection) {
+  std::vector<std::string> roots = selection;
   if (roots.empty()) {
     for (const Resource& r : graph.resources()) {
       if (r.auto_init && r.trigger_mode == TriggerMode::kAuto) roots.push_back(r.name);
@@ -1393,17 +1695,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
   }
   absl::StatusOr<std::vector<int>> closure = graph.Closure(roots);
   if (!closure.ok()) return Annotate(closure.status(), "selecting resources");
-  for (int i : *closure) selected[i] = 1;
+  return closure;
+}
 
-  int max_parallel = options.max_parallel > 0 ? options.max_parallel
-                                              : project.settings.max_parallel_updates;
-  if (options.max_parallel < 0 || max_parallel < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_parallel_updates must be at least 1, got ", max_parallel));
-  }
+absl::StatusOr<std::vector<Engine::Impl::WatchSpec>> Engine::Impl::Watches(
+    const Project& project, const ResourceGraph& graph) {
   // Watched paths and ignore patterns, checked now so a bad pattern is a
   // load error with its Tiltfile line, not a surprise under `up`.
-  std::vector<Impl::WatchSpec> watches(graph.size());
+  std::vector<WatchSpec> watches(graph.size());
   std::vector<std::string> problems;
   for (int i = 0; i < graph.size(); ++i) {
     const Resource& r = graph.resource(i);
@@ -1438,6 +1737,24 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
     }
   }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+  return watches;
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor& executor,
+                                                       EngineOptions options) {
+  FOPS_ASSIGN_OR_RETURN(ResourceGraph graph, ResourceGraph::Build(project.resources));
+  FOPS_ASSIGN_OR_RETURN(std::vector<int> closure,
+                        Impl::SelectionClosure(graph, options.selection));
+  std::vector<char> selected(graph.size(), 0);
+  for (int i : closure) selected[i] = 1;
+
+  int max_parallel = options.max_parallel > 0 ? options.max_parallel
+                                              : project.settings.max_parallel_updates;
+  if (options.max_parallel < 0 || max_parallel < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_parallel_updates must be at least 1, got ", max_parallel));
+  }
+  FOPS_ASSIGN_OR_RETURN(std::vector<Impl::WatchSpec> watches, Impl::Watches(project, graph));
 
   const CommandPolicy& policy =
       options.policy != nullptr ? *options.policy : DefaultCommandPolicy();
@@ -1445,7 +1762,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
   // first one starts: a refusal halfway through a run would leave half a
   // deployment behind.
   std::vector<std::string> refused;
-  for (int i : *closure) AddRefusals(graph.resource(i), project.root, policy, refused);
+  for (int i : closure) AddRefusals(graph.resource(i), project.root, policy, refused);
   if (!refused.empty()) return absl::FailedPreconditionError(absl::StrJoin(refused, "\n"));
   auto impl = std::make_unique<Impl>(std::move(project), std::move(graph), executor,
                                      std::move(options), policy, std::move(selected),
@@ -1463,6 +1780,9 @@ absl::Status Engine::Trigger(std::string_view name) { return impl_->Trigger(name
 absl::Status Engine::SetEnabled(std::string_view name, bool enabled) {
   return impl_->SetEnabled(name, enabled);
 }
+absl::StatusOr<ReloadPlan> Engine::Reload(Project next) { return impl_->Reload(std::move(next)); }
+void Engine::ReloadFailed(std::string error) { impl_->ReloadFailed(std::move(error)); }
+std::vector<std::string> Engine::ResourceNames() const { return impl_->ResourceNames(); }
 const Project& Engine::project() const { return impl_->project(); }
 
 }  // namespace fops

@@ -93,6 +93,20 @@ void RedactingObserver::OnResourceFinished(const Resource& resource,
   for (Observer* o : observers_) o->OnResourceFinished(shown, safe);
 }
 
+void RedactingObserver::OnReload(const Project& project, const ReloadEvent& event) {
+  Project shown = project;
+  shown.resources.clear();
+  for (const Resource& r : project.resources) shown.resources.push_back(RedactResource(r, redactor_));
+  ReloadEvent safe = event;
+  safe.error = redactor_.Redact(event.error);
+  for (Observer* o : observers_) o->OnReload(shown, safe);
+}
+
+void RedactingObserver::SetRedactor(Redactor redactor) {
+  redactor_ = std::move(redactor);
+  shown_.clear();  // keyed by address: the old project's resources are gone
+}
+
 void RedactingObserver::OnRunFinished(const RunResult& result) {
   RunResult safe = result;
   safe.error = redactor_.Redact(result.error);

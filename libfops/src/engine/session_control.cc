@@ -294,9 +294,9 @@ class SessionControl::Impl {
     if (words.empty()) return absl::InvalidArgumentError("trigger: no resource named");
     // All or none: check every name before queueing any.
     std::vector<std::string> unknown;
+    const std::vector<std::string> defined = engine_.ResourceNames();  // a reload may change them
     for (const std::string& name : words) {
-      bool found = false;
-      for (const Resource& r : engine_.project().resources) found = found || r.name == name;
+      const bool found = std::find(defined.begin(), defined.end(), name) != defined.end();
       if (!found) unknown.push_back(name);
     }
     if (!unknown.empty()) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "fops/base/format_duration.h"
 #include "fops/base/string_view.h"
+#include "fops/engine/reload_plan.h"
 #include "nlohmann/json.hpp"
 
 namespace fops {
@@ -281,6 +282,35 @@ void StatusBoard::OnResourceFinished(const Resource& resource, const ResourceRes
   Changed();
 }
 
+void StatusBoard::OnReload(const Project& project, const ReloadEvent& event) {
+  absl::MutexLock lock(&mu_);
+  ++reloads_;
+  reload_time_ = clock_.Now();
+  if (!event.error.empty()) {
+    reload_error_ = options_.redactor.Redact(event.error);
+    Changed();
+    return;
+  }
+  reload_error_.clear();
+  reload_summary_ = DescribeReload(
+      ReloadPlan{.added = event.added, .removed = event.removed, .changed = event.changed});
+  // The new project's order; kept entries keep their state, runs and log.
+  std::vector<Entry> entries;
+  absl::flat_hash_map<std::string, size_t> index;
+  entries.reserve(project.resources.size());
+  for (const Resource& r : project.resources) {
+    auto it = index_.find(r.name);
+    Entry e;
+    if (it != index_.end()) e = std::move(entries_[it->second]);
+    e.resource = Shown(r);
+    index.emplace(r.name, entries.size());
+    entries.push_back(std::move(e));
+  }
+  entries_ = std::move(entries);
+  index_ = std::move(index);
+  Changed();
+}
+
 void StatusBoard::OnRunFinished(const RunResult& result) {
   absl::MutexLock lock(&mu_);
   running_ = false;
@@ -360,6 +390,11 @@ std::string StatusBoard::SnapshotJson() const {
               {"ended", Moment(run_finished_)},
               {"now", Moment(clock_.Now())},
               {"log_seq", next_seq_ - 1},
+              {"reload", reloads_ == 0 ? json(nullptr)
+                                       : json{{"count", reloads_},
+                                              {"time", Moment(reload_time_)},
+                                              {"summary", reload_summary_},
+                                              {"error", reload_error_}}},
               {"resources", std::move(resources)}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

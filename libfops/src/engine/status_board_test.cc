@@ -6,6 +6,7 @@
 
 #include "fops/base/status_matchers.h"
 #include "fops/engine/engine.h"
+#include "fops/engine/status_table.h"
 #include "fops/exec/scripted_executor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -177,6 +178,50 @@ TEST(StatusBoardTest, AWaitingReaderWakesOnTheNextChange) {
   EXPECT_NE(after, before);
   // Nothing changes: it returns when the time is up, with the same version.
   EXPECT_EQ(board.WaitForChange(after, absl::Milliseconds(10)), after);
+}
+
+}  // namespace
+}  // namespace fops
+
+namespace fops {
+namespace {
+
+TEST(StatusBoardReloadTest, KeepsWhatStaysAddsAndDropsAndShowsAFailedReloadUntilAGoodOne) {
+  ScriptedExecutor ex;
+  ex.AddRule({.pattern = "keep", .output = {"kept line"}});
+  Project project = MakeProject({Local("keep", "keep"), Local("gone", "gone")});
+  StatusBoard board(project, {.clock = &ex.clock()});
+  auto engine = Engine::Create(project, ex, {.observers = {&board}});
+  ASSERT_THAT(engine, IsOk());
+  (*engine)->Ci();
+  EXPECT_TRUE(json::parse(board.SnapshotJson())["reload"].is_null());
+
+  board.OnReload(project, ReloadEvent{.error = "Tiltfile.py:2: syntax error: '(' was never closed"});
+  json snap = json::parse(board.SnapshotJson());
+  EXPECT_EQ(snap["reload"]["error"], "Tiltfile.py:2: syntax error: '(' was never closed");
+  EXPECT_EQ(snap["resources"].size(), 2u);  // nothing changed
+  std::vector<std::string> table = *FormatStatusTable(board.SnapshotJson(), {.width = 100});
+  ASSERT_GE(table.size(), 3u);
+  EXPECT_EQ(table[1], "✘ Tiltfile not reloaded (the last good load keeps running):");
+  EXPECT_EQ(table[2], "  Tiltfile.py:2: syntax error: '(' was never closed");
+
+  Project next = MakeProject({Local("fresh", "fresh"), Local("keep", "keep")});
+  board.OnReload(next, ReloadEvent{.added = {"fresh"}, .removed = {"gone"}});
+  snap = json::parse(board.SnapshotJson());
+  EXPECT_EQ(snap["reload"]["error"], "");
+  EXPECT_EQ(snap["reload"]["summary"], "added fresh; removed gone");
+  EXPECT_EQ(snap["reload"]["count"], 2);
+  ASSERT_EQ(snap["resources"].size(), 2u);
+  EXPECT_EQ(snap["resources"][0]["name"], "fresh");
+  EXPECT_EQ(snap["resources"][0]["state"], "idle");
+  EXPECT_EQ(snap["resources"][1]["name"], "keep");
+  EXPECT_EQ(snap["resources"][1]["state"], "succeeded");  // its state and log stay
+  std::vector<std::string> kept;
+  for (const StatusLogLine& l : board.Logs("keep", 0, 100)) kept.push_back(l.text);
+  EXPECT_THAT(kept, ::testing::Contains("kept line"));
+  EXPECT_THAT(board.LogsJson("gone", 0, 10), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+  table = *FormatStatusTable(board.SnapshotJson(), {.width = 100});
+  for (const std::string& line : table) EXPECT_EQ(line.find("not reloaded"), std::string::npos);
 }
 
 }  // namespace

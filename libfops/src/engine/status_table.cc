@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "fops/base/format_duration.h"
 #include "nlohmann/json.hpp"
@@ -254,6 +255,20 @@ absl::StatusOr<std::vector<std::string>> FormatStatusTable(std::string_view snap
   const std::string web = Str(snap, "web");
   if (!web.empty()) absl::StrAppend(&title, " · ", web);
   lines.push_back(Cut(options.color ? absl::StrCat("\x1b[1m", title, "\x1b[0m") : title, usable));
+  // A reload that failed: its error stays in sight until a good one.
+  if (snap.contains("reload") && snap["reload"].is_object()) {
+    const std::string error = Str(snap["reload"], "error");
+    if (!error.empty()) {
+      constexpr int kErrorLines = 6;
+      std::string head = "✘ Tiltfile not reloaded (the last good load keeps running):";
+      lines.push_back(Cut(options.color ? absl::StrCat("\x1b[31m", head, "\x1b[0m") : head, usable));
+      int n = 0;
+      for (absl::string_view line : absl::StrSplit(error, '\n')) {
+        if (++n > kErrorLines) break;
+        lines.push_back(Cut(absl::StrCat("  ", line), usable));
+      }
+    }
+  }
 
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];

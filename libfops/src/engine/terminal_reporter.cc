@@ -5,8 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "fops/base/format_duration.h"
 #include "fops/base/string_view.h"
+#include "fops/engine/reload_plan.h"
 #include "fops/exec/line_prefix.h"
 
 namespace fops {
@@ -84,6 +86,20 @@ void TerminalReporter::OnResourceFinished(const Resource& resource, const Resour
 
 void TerminalReporter::OnResourcePaused(const Resource& resource, std::string_view reason) {
   Print(PrefixLine(resource.name, absl::StrCat("⏸ ", ToAbsl(reason))));
+}
+
+void TerminalReporter::OnReload(const Project& project, const ReloadEvent& event) {
+  const std::string tiltfile = project.tiltfile.empty() ? std::string("the Tiltfile")
+                                                        : project.tiltfile;
+  if (!event.error.empty()) {
+    Print(absl::StrCat("fops: ", tiltfile, " not reloaded (the last good load keeps running):"));
+    for (absl::string_view line : absl::StrSplit(event.error, '\n')) {
+      Print(absl::StrCat("fops:   ", line));
+    }
+    return;
+  }
+  ReloadPlan plan{.added = event.added, .removed = event.removed, .changed = event.changed};
+  Print(absl::StrCat("fops: reloaded ", tiltfile, ": ", DescribeReload(plan)));
 }
 
 void TerminalReporter::OnRunFinished(const RunResult& result) {

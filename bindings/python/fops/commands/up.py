@@ -21,7 +21,11 @@ def register(subparsers) -> None:
                     "Meanwhile `fops trigger RESOURCE` runs a resource (a manual one too) on "
                     "demand, `fops status` and `fops logs` show the session, and a web view "
                     "serves the same on 127.0.0.1 (the address, with its token, is printed at "
-                    "the start). On a terminal the status table stays below the log.")
+                    "the start). On a terminal the status table stays below the log. "
+                    "A change to the Tiltfile or to a file its load read reloads it: added "
+                    "resources start, removed ones stop, changed ones restart, the others keep "
+                    "running; a load that fails changes nothing and its error stays shown until "
+                    "the next good load.")
     cmdline.add_tiltfile_args(parser)
     cmdline.add_run_args(parser)
     parser.add_argument("--port", type=_port, default=None, metavar="N",
@@ -43,9 +47,16 @@ def _port(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     import fops
+    from fops import reload
     from fops.session import Session
 
-    project = cmdline.load_project(args, "up")
+    def load():
+        return fops.load(args.file, args=args.tiltfile_args, resources=list(args.resources),
+                         subcommand="up")
+
+    # What the load read is what a reload watches.
+    project, watched = reload.load_watched(load)
+    images = reload.take_over_image_inputs(project)  # before the engine sees the project
     with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
                                         os.path.abspath(project.tiltfile)):
         from fops import transitions
@@ -65,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             except fops.Error as exc:  # the session works without it
                 print(f"fops up: `fops trigger` will not reach this session: {exc}",
                       file=sys.stderr)
+            reloader = reload.Reloader(session.engine, load, project, watched, images)
             web = None
             if not args.no_web:
                 from fops.web import server
@@ -73,9 +85,11 @@ def run(args: argparse.Namespace) -> int:
                                    server.DEFAULT_PORT if args.port is None else args.port)
                 if web is not None:
                     print(f"fops up: web view: {web.url}", flush=True)
+            reloader.start()
             try:
                 result = session.up(handle_signals=True)
             finally:
+                reloader.stop()
                 if web is not None:
                     web.stop()
             signal = session.engine.stop_signal

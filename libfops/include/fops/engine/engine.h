@@ -19,6 +19,7 @@
 #include "fops/base/clock.h"
 #include "fops/engine/observer.h"
 #include "fops/engine/prober.h"
+#include "fops/engine/reload_plan.h"
 #include "fops/engine/run_result.h"
 #include "fops/engine/update_gate.h"
 #include "fops/exec/command_policy.h"
@@ -39,8 +40,8 @@ struct EngineOptions {
   bool force = false;                     ///< ignore the gate: run everything
 };
 
-/// Drive from one thread; only RequestStop(), Trigger() and SetEnabled()
-/// may be called from others.
+/// Drive from one thread; only RequestStop(), Trigger(), SetEnabled(),
+/// Reload(), ReloadFailed() and ResourceNames() may be called from others.
 class Engine {
  public:
   /// Validates the project's graph and selection; nothing runs on error.
@@ -76,10 +77,38 @@ class Engine {
   /// name, kFailedPrecondition when no Up() runs.
   absl::Status SetEnabled(std::string_view name, bool enabled);
 
+  /// Tilt's Tiltfile reload: replaces the project of the running Up()
+  /// session with `next` (the same Tiltfile loaded again). Resources are
+  /// matched by name and compared by definition (SameDefinition): added
+  /// ones start (those in the selection: EngineOptions::selection, else
+  /// every auto_init one), removed ones are stopped, changed ones are
+  /// stopped and run again (after their resource_deps), unchanged ones keep
+  /// running untouched (their processes, state and disabled flag).
+  ///
+  /// Checked here, before anything changes: the graph, the selection, the
+  /// ignore patterns, and the policy over every command of the added and
+  /// changed resources of the selection. On any error nothing is applied,
+  /// the old project keeps running, and observers get OnReload with the
+  /// error. Otherwise the plan is returned and the loop applies it when it
+  /// wakes: it stops what goes first, then swaps the project in and tells
+  /// observers (OnReload) before anything new starts. Thread-safe.
+  /// kFailedPrecondition when no Up() runs or the policy refuses.
+  absl::StatusOr<ReloadPlan> Reload(Project next);
+
+  /// A reload that could not even load (`error`: "Tiltfile.py:12: ..."):
+  /// nothing changes; observers get OnReload with the error, so views show
+  /// it until the next good reload. Thread-safe.
+  void ReloadFailed(std::string error);
+
+  /// The names of the running project's resources, in order. Thread-safe.
+  std::vector<std::string> ResourceNames() const;
+
   /// Ends Ci() or Up() soon: running commands are stopped, the result says
   /// "interrupted". Thread-safe and async-signal-safe.
   void RequestStop();
 
+  /// The project (after a Reload(), the new one): read it on the thread
+  /// that drives the engine, or while no Up() runs.
   const Project& project() const;
 
  private:

@@ -4,7 +4,9 @@
 #ifndef FOPS_ENGINE_OBSERVER_H_
 #define FOPS_ENGINE_OBSERVER_H_
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "fops/engine/run_result.h"
 #include "fops/exec/executor.h"
@@ -32,6 +34,17 @@ struct RunStart {
   /// scripted, a test's): nothing of the run happened, so nothing of it
   /// may be recorded or reported as done (telemetry emits nothing).
   bool simulated = false;
+};
+
+/// What a reload of the running project did (Engine::Reload), or why none
+/// was applied (Engine::ReloadFailed, or a reload the engine refused).
+struct ReloadEvent {
+  std::vector<std::string> added;    ///< started (when selected)
+  std::vector<std::string> removed;  ///< stopped and gone
+  std::vector<std::string> changed;  ///< stopped, then run again
+  /// Non-empty: nothing was applied and the old project keeps running; the
+  /// load error ("Tiltfile.py:12: ...") or the guard's refusal, as is.
+  std::string error;
 };
 
 class Observer {
@@ -99,6 +112,13 @@ class Observer {
   virtual void OnResourceFinished(const Resource& resource, const ResourceResult& result) {
     (void)resource;
     (void)result;
+  }
+  /// The project was reloaded under `fops up` (`project`: the one now
+  /// running; the same one when `event.error` says why nothing changed).
+  /// Comes before any event of the added and changed resources.
+  virtual void OnReload(const Project& project, const ReloadEvent& event) {
+    (void)project;
+    (void)event;
   }
   /// The run ended (serve processes may still run under `fops up`).
   virtual void OnRunFinished(const RunResult& result) { (void)result; }

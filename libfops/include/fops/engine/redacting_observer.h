@@ -37,7 +37,12 @@ class RedactingObserver : public Observer {
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
   void OnResourcePaused(const Resource& resource, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
+  void OnReload(const Project& project, const ReloadEvent& event) override;
   void OnRunFinished(const RunResult& result) override;
+
+  /// A reloaded project's secrets: what is masked from now on. Forgets the
+  /// masked copies of the old project's resources.
+  void SetRedactor(Redactor redactor);
 
  private:
   /// The redacted copy of `resource`, made once per resource (by address:

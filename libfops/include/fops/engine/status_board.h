@@ -76,6 +76,10 @@ class StatusBoard : public Observer {
   void OnReadinessChanged(const Resource& resource, bool ready, std::string_view reason) override;
   void OnResourcePaused(const Resource& resource, std::string_view reason) override;
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
+  /// A good reload: resources added and removed, shown fields refreshed,
+  /// the load error cleared. A failed one: its error is kept (snapshot
+  /// "reload") until the next good one.
+  void OnReload(const Project& project, const ReloadEvent& event) override;
   void OnRunFinished(const RunResult& result) override;
 
   /// Sets what views show as the web view's address (empty: none).
@@ -159,7 +163,13 @@ class StatusBoard : public Observer {
   mutable absl::Mutex mu_;
   mutable absl::CondVar changed_;
   std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, size_t> index_;  // name -> entries_ position; fixed
+  // name -> entries_ position; changes on reload
+  absl::flat_hash_map<std::string, size_t> index_ ABSL_GUARDED_BY(mu_);
+  // The last reload: how many so far, when, what it did or its error.
+  int reloads_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time reload_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::string reload_summary_ ABSL_GUARDED_BY(mu_);
+  std::string reload_error_ ABSL_GUARDED_BY(mu_);
   std::string session_ ABSL_GUARDED_BY(mu_);
   std::string web_url_ ABSL_GUARDED_BY(mu_);
   bool simulated_ ABSL_GUARDED_BY(mu_) = false;

@@ -37,6 +37,10 @@ class TerminalReporter : public Observer {
   void OnResourceFinished(const Resource& resource, const ResourceResult& result) override;
   /// "⏸ paused: it re-triggered itself 3 times in a row ...".
   void OnResourcePaused(const Resource& resource, std::string_view reason) override;
+  /// "fops: reloaded Tiltfile.py: added web; changed api", or "fops:
+  /// Tiltfile.py not reloaded (the last good load keeps running):" and the
+  /// error's lines.
+  void OnReload(const Project& project, const ReloadEvent& event) override;
   void OnRunFinished(const RunResult& result) override;
 
  private:

@@ -98,6 +98,10 @@ function renderStatus() {
   if (failing) text += " · " + failing + " failing";
   if (s.finished) text += " · session ended";
   $("summary").textContent = text;
+  // A reload that failed stays in sight until a good one.
+  const reloadError = s.reload && s.reload.error ? s.reload.error : "";
+  $("reload-error").hidden = !reloadError;
+  $("reload-error-text").textContent = reloadError;
   document.title = "fops · " + (failing ? failing + " failing" : ready + "/" + serve.length + " ready");
 
   // Grouped by label as in Tilt: a resource with several labels is under each.
