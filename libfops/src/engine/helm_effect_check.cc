@@ -15,11 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Value(const Resource& r, const std::string& key) {
-  auto it = r.inputs.values.find(key);
-  return it == r.inputs.values.end() ? "" : it->second;
-}
-
 // Helm's flags that choose the cluster: the status must read the cluster
 // the upgrade wrote to.
 bool IsClusterFlag(std::string_view flag) {
@@ -44,15 +39,15 @@ std::string StatusOf(std::string_view identity) {
 HelmEffectCheck::HelmEffectCheck(HelmEffectCheckOptions options) : options_(options) {}
 
 bool HelmEffectCheck::Covers(const Resource& resource) const {
-  return resource.kind == "helm" && !Value(resource, "release").empty() &&
-         !Value(resource, "namespace").empty() && !resource.cmd.empty();
+  return resource.kind == "helm" && !resource.inputs.Value("release").empty() &&
+         !resource.inputs.Value("namespace").empty() && !resource.cmd.empty();
 }
 
 std::vector<std::string> HelmEffectCheck::StatusArgv(const Resource& resource) {
   const std::vector<std::string> upgrade = resource.cmd.argv();
   std::vector<std::string> argv = {upgrade.empty() ? "helm" : upgrade[0], "status",
-                                   Value(resource, "release"), "--namespace",
-                                   Value(resource, "namespace"), "-o", "json"};
+                                   resource.inputs.Value("release"), "--namespace",
+                                   resource.inputs.Value("namespace"), "-o", "json"};
   for (size_t i = 1; i < upgrade.size(); ++i) {
     const std::string& word = upgrade[i];
     std::string_view flag = word;
@@ -70,8 +65,8 @@ std::vector<std::string> HelmEffectCheck::StatusArgv(const Resource& resource) {
 }
 
 absl::StatusOr<Effect> HelmEffectCheck::Observe(const Resource& resource) {
-  const std::string release = Value(resource, "release");
-  const std::string ns = Value(resource, "namespace");
+  const std::string release = resource.inputs.Value("release");
+  const std::string ns = resource.inputs.Value("namespace");
   CommandSpec spec{.resource = resource.name,
                    .argv = StatusArgv(resource),
                    .dir = resource.dir,
@@ -116,9 +111,9 @@ absl::StatusOr<Effect> HelmEffectCheck::Observe(const Resource& resource) {
 
 std::string HelmEffectCheck::Differs(const Resource& resource, std::string_view recorded,
                                      const Effect& now) const {
-  const std::string release = Value(resource, "release");
+  const std::string release = resource.inputs.Value("release");
   if (!now.present) {
-    return absl::StrCat("release ", release, " is not in namespace ", Value(resource, "namespace"),
+    return absl::StrCat("release ", release, " is not in namespace ", resource.inputs.Value("namespace"),
                         " of the cluster");
   }
   if (now.identity == recorded) return "";

@@ -8,14 +8,6 @@
 #include "fops/model/image_ref.h"
 
 namespace fops {
-namespace {
-
-std::string Value(const Resource& r, const std::string& key) {
-  auto it = r.inputs.values.find(key);
-  return it == r.inputs.values.end() ? "" : it->second;
-}
-
-}  // namespace
 
 std::string ShortDigest(std::string_view digest) {
   size_t colon = digest.find(':');
@@ -39,8 +31,8 @@ absl::StatusOr<Effect> ImageEffectCheck::Observe(const Resource& resource) {
         absl::StrCat("'", produced, "' is not an image reference: ", ref.status().message()));
   }
   RegistryAccess access;
-  access.tls_verify = Value(resource, "registry_tls_verify") != "false";
-  access.ca_file = Value(resource, "registry_ca_file");
+  access.tls_verify = resource.inputs.Value("registry_tls_verify") != "false";
+  access.ca_file = resource.inputs.Value("registry_ca_file");
   access.request_timeout = options_.timeout;
   if (options_.credentials) {
     FOPS_ASSIGN_OR_RETURN(access.credential, options_.credentials(ref->domain()));

@@ -33,7 +33,7 @@ void Say(TransitionResult& result, const TransitionOutput& out, std::string line
   result.lines.push_back(std::move(line));
 }
 
-std::string Seconds(absl::Duration d) {
+std::string SecondsText(absl::Duration d) {
   return absl::StrFormat("%.1fs", absl::ToDoubleSeconds(d));
 }
 
@@ -218,7 +218,7 @@ absl::StatusOr<TransitionResult> DeployTransition::Execute(const TransitionOutpu
           std::string revision = current->revision.substr(0, 7);
           std::string line = absl::StrCat(app, ": Synced Healthy (",
                                           revision.empty() ? "" : absl::StrCat("revision ", revision, ", "),
-                                          Seconds(now - start), ")");
+                                          SecondsText(now - start), ")");
           finish(app, true,
                  {.confirmed = AppConfirmed::kSyncedHealthy, .at = now, .revision = revision},
                  line);

@@ -15,11 +15,6 @@ namespace {
 
 using Kind = RegistryCredentialSource::Kind;
 
-std::string Value(const Resource& r, const std::string& key) {
-  auto it = r.inputs.values.find(key);
-  return it == r.inputs.values.end() ? "" : it->second;
-}
-
 // One registry an image resource uses, with how it logs in.
 struct Use {
   std::string host;
@@ -36,20 +31,20 @@ absl::StatusOr<std::vector<Use>> UsesOf(const Resource& r) {
     absl::StatusOr<ImageRef> ref = ImageRef::Parse(reference);
     if (!ref.ok()) return absl::OkStatus();  // not an image: nothing to log in to
     absl::StatusOr<RegistryCredentialSource> source =
-        RegistryCredentialSource::Decode(Value(r, prefix + "_credential"));
+        RegistryCredentialSource::Decode(r.inputs.Value(prefix + "_credential"));
     if (!source.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("resource '", r.name, "': ", source.status().message()));
     }
     uses.push_back(Use{.host = ref->domain(),
                        .source = *source,
-                       .tls_verify = Value(r, prefix + "_tls_verify") != "false",
-                       .ca_file = Value(r, prefix + "_ca_file"),
+                       .tls_verify = r.inputs.Value(prefix + "_tls_verify") != "false",
+                       .ca_file = r.inputs.Value(prefix + "_ca_file"),
                        .resource = r.name});
     return absl::OkStatus();
   };
   FOPS_RETURN_IF_ERROR(add(r.inputs.produces, "registry"));
-  FOPS_RETURN_IF_ERROR(add(Value(r, "cache_scope"), "cache"));
+  FOPS_RETURN_IF_ERROR(add(r.inputs.Value("cache_scope"), "cache"));
   return uses;
 }
 

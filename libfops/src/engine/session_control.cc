@@ -133,7 +133,7 @@ absl::StatusOr<std::string> ReadLine(int fd, absl::Time deadline, size_t max = k
   }
 }
 
-void WriteAll(int fd, std::string_view text) {
+void SendAll(int fd, std::string_view text) {
   while (!text.empty()) {
     const ssize_t n = send(fd, text.data(), text.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
@@ -214,7 +214,7 @@ class SessionControl::Impl {
       if (client.get() < 0) continue;
       Reap();
       if (active_.load() >= kMaxClients) {
-        WriteAll(client.get(), "error unavailable too many requests at once; try again\n");
+        SendAll(client.get(), "error unavailable too many requests at once; try again\n");
         continue;
       }
       // Its own thread: a `logs` that waits for lines holds up nobody.
@@ -250,7 +250,7 @@ class SessionControl::Impl {
     ucred peer{};
     socklen_t len = sizeof(peer);
     if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != geteuid()) {
-      WriteAll(client, absl::StrCat("error ", CodeName(absl::StatusCode::kPermissionDenied),
+      SendAll(client, absl::StrCat("error ", CodeName(absl::StatusCode::kPermissionDenied),
                                     " this session belongs to uid ", geteuid(), "\n"));
       return;
     }
@@ -265,7 +265,7 @@ class SessionControl::Impl {
     for (char& c : line) {
       if (c == '\n' || c == '\r') c = ' ';
     }
-    WriteAll(client, line + "\n");
+    SendAll(client, line + "\n");
   }
 
   absl::StatusOr<std::string> Handle(std::string_view request) {
@@ -420,7 +420,7 @@ absl::StatusOr<std::string> SendSessionRequest(const std::filesystem::path& stat
                                                state_dir.string(), " (", fd.status().message(),
                                                ")"));
   }
-  WriteAll(fd->get(), absl::StrCat(ToAbsl(request), "\n"));
+  SendAll(fd->get(), absl::StrCat(ToAbsl(request), "\n"));
   absl::StatusOr<std::string> answer = ReadLine(fd->get(), absl::Now() + timeout, kMaxAnswer);
   if (!answer.ok()) {
     return absl::Status(answer.status().code(),

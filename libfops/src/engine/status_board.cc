@@ -13,10 +13,10 @@
 namespace fops {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 // Unix seconds with microseconds, or null for a moment that has not come.
-json Moment(absl::Time t) {
+ordered_json Moment(absl::Time t) {
   if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) return nullptr;
   return absl::ToUnixMicros(t) / 1e6;
 }
@@ -28,8 +28,8 @@ std::string_view StreamName(Stream stream) {
 // Bytes a kept line costs, with its bookkeeping, for the ring's bound.
 size_t Cost(const StatusLogLine& line) { return line.text.size() + line.resource.size() + 48; }
 
-json LineJson(const StatusLogLine& line) {
-  return json{{"seq", line.seq},
+ordered_json LineJson(const StatusLogLine& line) {
+  return ordered_json{{"seq", line.seq},
               {"time", Moment(line.time)},
               {"resource", line.resource},
               {"stream", line.stream},
@@ -328,21 +328,21 @@ void StatusBoard::SetWebUrl(std::string url) {
 
 std::string StatusBoard::SnapshotJson() const {
   absl::ReaderMutexLock lock(&mu_);
-  json resources = json::array();
+  ordered_json resources = ordered_json::array();
   for (const Entry& e : entries_) {
     const Resource& r = e.resource;
-    json links = json::array();
+    ordered_json links = ordered_json::array();
     for (const Link& l : r.links) links.push_back({{"url", l.url}, {"name", l.name}});
-    json last_run = nullptr;
+    ordered_json last_run = nullptr;
     if (e.last_start != absl::InfinitePast()) {
       last_run = {{"start", Moment(e.last_start)},
-                  {"duration", e.running ? json(nullptr)
-                                         : json(absl::ToDoubleSeconds(e.last_duration))},
+                  {"duration", e.running ? ordered_json(nullptr)
+                                         : ordered_json(absl::ToDoubleSeconds(e.last_duration))},
                   {"result", e.running ? "" : e.last_result}};
     }
-    json spans = json::array();
+    ordered_json spans = ordered_json::array();
     for (const Span& s : e.spans) {
-      json waits = json::array();
+      ordered_json waits = ordered_json::array();
       for (const Wait& w : s.waits) {
         waits.push_back({{"kind", w.kind}, {"detail", w.detail}, {"from", Moment(w.from)},
                          {"to", Moment(w.to)}});
@@ -366,17 +366,17 @@ std::string StatusBoard::SnapshotJson() const {
         {"resource_deps", r.resource_deps},
         {"state", e.state},
         {"enabled", e.enabled},
-        {"waiting", e.waiting.empty() ? json(nullptr) : json(e.waiting)},
+        {"waiting", e.waiting.empty() ? ordered_json(nullptr) : ordered_json(e.waiting)},
         {"waiting_detail", e.waiting_detail},
         {"reason", e.reason},
-        {"ready", e.ready.has_value() ? json(*e.ready) : json(nullptr)},
+        {"ready", e.ready.has_value() ? ordered_json(*e.ready) : ordered_json(nullptr)},
         {"runs", e.runs},
         {"last_run", std::move(last_run)},
         {"log_lines", e.log.size()},
         {"spans", std::move(spans)},
     });
   }
-  json out = {{"version", version_},
+  ordered_json out = {{"version", version_},
               {"session", session_},
               {"command", options_.command},
               {"mode", options_.mode},
@@ -396,7 +396,7 @@ std::string StatusBoard::SnapshotJson() const {
                                               {"summary", reload_summary_},
                                               {"error", reload_error_}}},
               {"resources", std::move(resources)}};
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 std::vector<StatusLogLine> StatusBoard::LogsLocked(const Entry* only, uint64_t after, size_t limit,
@@ -444,18 +444,18 @@ absl::StatusOr<std::string> StatusBoard::LogsJson(std::string_view resource, uin
   }
   uint64_t dropped = 0;
   std::vector<StatusLogLine> lines = LogsLocked(only, after, limit, &dropped);
-  json out_lines = json::array();
+  ordered_json out_lines = ordered_json::array();
   for (const StatusLogLine& l : lines) out_lines.push_back(LineJson(l));
   // Next time, ask after the last line returned when the limit cut the
   // answer short, else after everything so far (other resources' lines
   // included: none of them is wanted).
   const uint64_t next = !lines.empty() && lines.size() >= limit ? lines.back().seq
                                                                 : std::max(after, next_seq_ - 1);
-  json out = {{"lines", std::move(out_lines)},
+  ordered_json out = {{"lines", std::move(out_lines)},
               {"next", next},
               {"dropped", dropped > after},
               {"running", !finished_}};
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 uint64_t StatusBoard::version() const {

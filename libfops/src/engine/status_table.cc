@@ -109,7 +109,7 @@ std::string Why(const json& r) {
   return reason;
 }
 
-std::string Clock(double unix_seconds, bool local) {
+std::string ClockText(double unix_seconds, bool local) {
   const absl::Time t = absl::FromUnixMicros(static_cast<int64_t>(std::llround(unix_seconds * 1e6)));
   return absl::FormatTime("%H:%M:%S", t, local ? absl::LocalTimeZone() : absl::UTCTimeZone());
 }
@@ -192,7 +192,7 @@ absl::StatusOr<std::vector<std::string>> FormatStatusTable(std::string_view snap
         const double start = Num(last, "start");
         const double duration = Num(last, "duration");
         if (start >= 0) {
-          row.cells[kLast] = absl::StrCat(Clock(start, options.local_time), " ",
+          row.cells[kLast] = absl::StrCat(ClockText(start, options.local_time), " ",
                                           duration >= 0 ? Short(duration)
                                                         : absl::StrCat(Short(now - start), "…"));
         }

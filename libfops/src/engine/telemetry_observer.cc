@@ -11,13 +11,8 @@
 namespace fops {
 namespace {
 
-std::string Value(const Resource& resource, const char* key) {
-  auto it = resource.inputs.values.find(key);
-  return it == resource.inputs.values.end() ? "" : it->second;
-}
-
 bool ValueOn(const Resource& resource, const char* key) {
-  const std::string value = Value(resource, key);
+  const std::string value = resource.inputs.Value(key);
   return value == "true" || value == "1" || value == "yes" || value == "on";
 }
 
@@ -56,15 +51,15 @@ BuildEvent TelemetryObserver::EventFor(EventName name, const Resource& resource)
   event.name = name;
   event.resource = resource.name;
   event.kind = resource.kind;
-  event.target = Value(resource, "target");
-  event.stage = Value(resource, "stage");
+  event.target = resource.inputs.Value("target");
+  event.stage = resource.inputs.Value("stage");
   if (resource.kind == "image") {
     event.image_ref = resource.inputs.produces;
-    event.cache_scope = Value(resource, "cache_scope");
+    event.cache_scope = resource.inputs.Value("cache_scope");
   } else if (resource.kind == "helm") {
-    event.release = Value(resource, "release");
-    event.release_namespace = Value(resource, "namespace");
-    event.image_ref = Value(resource, "image");
+    event.release = resource.inputs.Value("release");
+    event.release_namespace = resource.inputs.Value("namespace");
+    event.image_ref = resource.inputs.Value("image");
   }
   return event;
 }

@@ -28,7 +28,7 @@
 namespace fops {
 namespace {
 
-constexpr char kTagVariable[] = "FOPS_EXEC_TAG";
+constexpr char kExecTagVariable[] = "FOPS_EXEC_TAG";
 // How long SIGKILLed processes get to disappear before they are reported
 // as still running.
 constexpr absl::Duration kKillWait = absl::Seconds(5);
@@ -36,7 +36,7 @@ constexpr absl::Duration kKillWait = absl::Seconds(5);
 using ProcessTable = absl::flat_hash_map<pid_t, ProcStat>;
 
 // A dead writer's record and the processes of it that still run.
-struct Found {
+struct DeadWriter {
   Leftovers leftovers;
   LedgerRecord record;
   std::vector<RecordedProcess> targets;  // every pid in leftovers.groups, with its start
@@ -62,7 +62,7 @@ absl::flat_hash_set<pid_t> Protected(const ProcessTable& procs) {
 std::vector<uint64_t> TaggedIds(pid_t pid, const std::string& tag) {
   std::vector<uint64_t> ids;
   const std::string prefix = tag + ":";
-  for (const std::string& entries : ReadEnvironValues(pid, kTagVariable)) {
+  for (const std::string& entries : ReadEnvironValues(pid, kExecTagVariable)) {
     for (absl::string_view value : absl::StrSplit(entries, ',')) {
       uint64_t id = 0;
       if (absl::ConsumePrefix(&value, prefix) && absl::SimpleAtoi(value, &id)) ids.push_back(id);
@@ -72,9 +72,9 @@ std::vector<uint64_t> TaggedIds(pid_t pid, const std::string& tag) {
 }
 
 // The live processes of a dead writer's record.
-Found Collect(const LedgerRecord& record, const ProcessTable& procs,
+DeadWriter Collect(const LedgerRecord& record, const ProcessTable& procs,
               const absl::flat_hash_set<pid_t>& kept, const Redactor& redactor) {
-  Found found;
+  DeadWriter found;
   found.record = record;
   found.leftovers.owner_pid = record.owner.pid;
   found.leftovers.owner = record.owner_command.empty() ? "fops" : record.owner_command;
@@ -146,10 +146,10 @@ bool WriterGone(const std::string& name) {
 
 // Every record of a dead writer; removes their temporaries on the way
 // when `tidy`.
-std::vector<Found> Scan(const std::filesystem::path& state_dir, bool tidy, const Redactor& redactor,
-                        std::vector<std::string>& problems,
-                        std::vector<std::filesystem::path>& empty_records) {
-  std::vector<Found> result;
+std::vector<DeadWriter> Scan(const std::filesystem::path& state_dir, bool tidy,
+                             const Redactor& redactor, std::vector<std::string>& problems,
+                             std::vector<std::filesystem::path>& empty_records) {
+  std::vector<DeadWriter> result;
   const std::filesystem::path dir = ProcessLedger::Directory(state_dir);
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return result;
@@ -186,7 +186,7 @@ std::vector<Found> Scan(const std::filesystem::path& state_dir, bool tidy, const
       procs = ScanProcesses();
       kept = Protected(*procs);
     }
-    Found found = Collect(*record, *procs, kept, redactor);
+    DeadWriter found = Collect(*record, *procs, kept, redactor);
     found.leftovers.record = file;
     if (found.leftovers.groups.empty()) {
       empty_records.push_back(file);
@@ -197,7 +197,7 @@ std::vector<Found> Scan(const std::filesystem::path& state_dir, bool tidy, const
   return result;
 }
 
-int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+int OpenPidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 // Signals each target that is still the same process; returns pidfds of
 // the ones signalled (-1 where pidfds are not supported).
@@ -219,7 +219,7 @@ void Send(std::vector<Signalled>& targets, int sig) {
 std::vector<Signalled> Open(const std::vector<RecordedProcess>& processes) {
   std::vector<Signalled> opened;
   for (const RecordedProcess& p : processes) {
-    int fd = PidfdOpen(p.pid);
+    int fd = OpenPidfd(p.pid);
     if (fd < 0 && errno != ENOSYS) continue;  // gone meanwhile
     // Checked after opening: the pidfd pins the process, so what was
     // checked is what gets the signal.
@@ -310,7 +310,7 @@ std::vector<std::string> LeftoverReport::Lines() const {
 LeftoverReport FindLeftovers(const std::filesystem::path& state_dir, const Redactor& redactor) {
   LeftoverReport report;
   std::vector<std::filesystem::path> empty;
-  for (Found& f : Scan(state_dir, /*tidy=*/false, Secrets(redactor), report.problems, empty)) {
+  for (DeadWriter& f : Scan(state_dir, /*tidy=*/false, Secrets(redactor), report.problems, empty)) {
     report.found.push_back(std::move(f.leftovers));
   }
   return report;
@@ -321,7 +321,7 @@ LeftoverReport StopLeftovers(const std::filesystem::path& state_dir, absl::Durat
   LeftoverReport report;
   std::vector<std::filesystem::path> empty;
   const Redactor secrets = Secrets(redactor);
-  std::vector<Found> found = Scan(state_dir, /*tidy=*/true, secrets, report.problems, empty);
+  std::vector<DeadWriter> found = Scan(state_dir, /*tidy=*/true, secrets, report.problems, empty);
   std::error_code ec;
   for (const std::filesystem::path& file : empty) std::filesystem::remove(file, ec);
   // The directory goes once nothing is recorded in it (rmdir refuses
@@ -334,7 +334,7 @@ LeftoverReport StopLeftovers(const std::filesystem::path& state_dir, absl::Durat
 
   // Every record at once: one grace period for all of them.
   std::vector<Signalled> targets;
-  for (const Found& f : found) {
+  for (const DeadWriter& f : found) {
     std::vector<Signalled> opened = Open(f.targets);
     targets.insert(targets.end(), opened.begin(), opened.end());
   }
@@ -346,7 +346,7 @@ LeftoverReport StopLeftovers(const std::filesystem::path& state_dir, absl::Durat
   absl::flat_hash_set<pid_t> kept = Protected(procs);
   std::vector<std::vector<Signalled>> late;
   std::vector<Signalled> all_late;
-  for (const Found& f : found) {
+  for (const DeadWriter& f : found) {
     late.push_back(Open(Collect(f.record, procs, kept, secrets).targets));
     all_late.insert(all_late.end(), late.back().begin(), late.back().end());
   }

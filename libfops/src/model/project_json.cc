@@ -13,19 +13,19 @@
 namespace fops {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 // ---- writing -------------------------------------------------------------
 
-json CommandToJson(const Command& command) {
+ordered_json CommandToJson(const Command& command) {
   if (command.is_shell()) return command.script();
   return command.argv();
 }
 
 double Seconds(absl::Duration d) { return absl::ToDoubleSeconds(d); }
 
-json ProbeToJson(const Probe& probe) {
-  json out = json::object();
+ordered_json ProbeToJson(const Probe& probe) {
+  ordered_json out = ordered_json::object();
   if (const auto* http = std::get_if<HttpGetAction>(&probe.action)) {
     out["http_get"] = {{"host", http->host},
                        {"port", http->port},
@@ -44,13 +44,13 @@ json ProbeToJson(const Probe& probe) {
   return out;
 }
 
-json ResourceToJson(const Resource& r) {
-  json out = json::object();
+ordered_json ResourceToJson(const Resource& r) {
+  ordered_json out = ordered_json::object();
   out["name"] = r.name;
   out["kind"] = r.kind;
   if (!r.cmd.empty()) out["cmd"] = CommandToJson(r.cmd);
   if (!r.then_cmds.empty()) {
-    json then = json::array();
+    ordered_json then = ordered_json::array();
     for (const Command& c : r.then_cmds) then.push_back(CommandToJson(c));
     out["then_cmds"] = then;
   }
@@ -67,7 +67,7 @@ json ResourceToJson(const Resource& r) {
   out["dir"] = r.dir;
   out["serve_dir"] = r.serve_dir;
   if (r.readiness_probe) out["readiness_probe"] = ProbeToJson(*r.readiness_probe);
-  json links = json::array();
+  ordered_json links = ordered_json::array();
   for (const Link& link : r.links) links.push_back({{"url", link.url}, {"name", link.name}});
   out["links"] = links;
   out["timeout"] = Seconds(r.timeout);
@@ -89,7 +89,7 @@ json ResourceToJson(const Resource& r) {
 // every key nobody read is reported as unknown.
 class Reader {
  public:
-  Reader(const json& node, std::string path) : node_(node), path_(std::move(path)) {}
+  Reader(const ordered_json& node, std::string path) : node_(node), path_(std::move(path)) {}
 
   absl::Status ExpectObject() const {
     if (!node_.is_object()) return Error(path_, "expected an object");
@@ -105,7 +105,7 @@ class Reader {
     return path_.empty() ? key : absl::StrCat(path_, ".", key);
   }
 
-  const json& At(const std::string& key) const { return node_.at(key); }
+  const ordered_json& At(const std::string& key) const { return node_.at(key); }
 
   absl::Status String(const std::string& key, std::string* out) {
     if (!Has(key)) return absl::OkStatus();
@@ -174,7 +174,7 @@ class Reader {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", ToAbsl(what)));
   }
 
-  static absl::Status StringList(const json& node, const std::string& path,
+  static absl::Status StringList(const ordered_json& node, const std::string& path,
                                  std::vector<std::string>* out) {
     if (!node.is_array()) return Error(path, "expected an array of strings");
     for (size_t i = 0; i < node.size(); ++i) {
@@ -184,7 +184,7 @@ class Reader {
     return absl::OkStatus();
   }
 
-  static absl::Status CommandFrom(const json& node, const std::string& path, Command* out) {
+  static absl::Status CommandFrom(const ordered_json& node, const std::string& path, Command* out) {
     if (node.is_string()) {
       *out = Command::Shell(node.get<std::string>());
       return absl::OkStatus();
@@ -197,12 +197,12 @@ class Reader {
   }
 
  private:
-  const json& node_;
+  const ordered_json& node_;
   std::string path_;
   std::set<std::string> seen_;
 };
 
-absl::Status ReadProbe(const json& node, const std::string& path, Probe* probe) {
+absl::Status ReadProbe(const ordered_json& node, const std::string& path, Probe* probe) {
   Reader r(node, path);
   FOPS_RETURN_IF_ERROR(r.ExpectObject());
   int actions = 0;
@@ -248,14 +248,14 @@ absl::Status ReadProbe(const json& node, const std::string& path, Probe* probe) 
   return r.CheckNoUnknownKeys();
 }
 
-absl::Status ReadResource(const json& node, const std::string& path, Resource* res) {
+absl::Status ReadResource(const ordered_json& node, const std::string& path, Resource* res) {
   Reader r(node, path);
   FOPS_RETURN_IF_ERROR(r.ExpectObject());
   FOPS_RETURN_IF_ERROR(r.String("name", &res->name));
   FOPS_RETURN_IF_ERROR(r.String("kind", &res->kind));
   FOPS_RETURN_IF_ERROR(r.Cmd("cmd", &res->cmd));
   if (r.Has("then_cmds")) {
-    const json& then = r.At("then_cmds");
+    const ordered_json& then = r.At("then_cmds");
     if (!then.is_array()) return Reader::Error(r.Path("then_cmds"), "expected an array");
     for (size_t i = 0; i < then.size(); ++i) {
       Command command;
@@ -287,7 +287,7 @@ absl::Status ReadResource(const json& node, const std::string& path, Resource* r
     res->readiness_probe = probe;
   }
   if (r.Has("links")) {
-    const json& links = r.At("links");
+    const ordered_json& links = r.At("links");
     if (!links.is_array()) return Reader::Error(r.Path("links"), "expected an array");
     for (size_t i = 0; i < links.size(); ++i) {
       Reader l(links[i], absl::StrCat(r.Path("links"), "[", i, "]"));
@@ -322,12 +322,12 @@ absl::Status ReadResource(const json& node, const std::string& path, Resource* r
 }  // namespace
 
 std::string ProjectToJson(const Project& project) {
-  json out = json::object();
+  ordered_json out = ordered_json::object();
   out["tiltfile"] = project.tiltfile;
   out["root"] = project.root;
   out["settings"] = {{"max_parallel_updates", project.settings.max_parallel_updates},
                      {"ci_timeout", Seconds(project.settings.ci_timeout)}};
-  json resources = json::array();
+  ordered_json resources = ordered_json::array();
   for (const Resource& r : project.resources) resources.push_back(ResourceToJson(r));
   out["resources"] = resources;
   return out.dump(2) + "\n";
@@ -342,13 +342,13 @@ std::string ProjectToRedactedJson(const Project& project, const Redactor& redact
 }
 
 absl::StatusOr<Project> ProjectFromJson(std::string_view text, std::string_view source) {
-  json doc;
+  ordered_json doc;
   try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+    doc = ordered_json::parse(text.begin(), text.end());
+  } catch (const ordered_json::parse_error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(ToAbsl(source), ": invalid JSON at byte ", e.byte, ": ", e.what()));
-  } catch (const json::exception& e) {  // a number too large for a double (1e400)
+  } catch (const ordered_json::exception& e) {  // a number too large for a double (1e400)
     return absl::InvalidArgumentError(absl::StrCat(ToAbsl(source), ": invalid JSON: ", e.what()));
   }
   Project project;
@@ -368,7 +368,7 @@ absl::StatusOr<Project> ProjectFromJson(std::string_view text, std::string_view 
       FOPS_RETURN_IF_ERROR(s.CheckNoUnknownKeys());
     }
     if (!r.Has("resources")) return Reader::Error("resources", "missing");
-    const json& resources = r.At("resources");
+    const ordered_json& resources = r.At("resources");
     if (!resources.is_array()) return Reader::Error("resources", "expected an array");
     for (size_t i = 0; i < resources.size(); ++i) {
       Resource resource;

@@ -15,7 +15,7 @@ namespace {
 // %XX-encoding through libcurl. Without libcurl the text is left out: the
 // sink cannot send then anyway, and the libcurl client's Send names the
 // missing library.
-std::string PercentEncode(std::string_view text) {
+std::string CurlPercentEncode(std::string_view text) {
   absl::StatusOr<std::string> encoded = CurlEscape(text);
   return encoded.ok() ? *std::move(encoded) : std::string();
 }
@@ -107,8 +107,8 @@ std::string ClickHouseDdl(std::string_view database, std::string_view table) {
 
 std::string ClickHouseInsertUrl(const ClickHouseSinkOptions& options) {
   return absl::StrCat(options.url, "/?query=",
-                      PercentEncode(absl::StrCat("INSERT INTO ", options.database, ".",
-                                                 options.table, " FORMAT JSONEachRow")),
+                      CurlPercentEncode(absl::StrCat("INSERT INTO ", options.database, ".",
+                                                     options.table, " FORMAT JSONEachRow")),
                       "&input_format_skip_unknown_fields=1");
 }
 

@@ -43,6 +43,11 @@ struct UpdateInputs {
   std::map<std::string, std::string> values;  ///< arguments that matter (build args, --set ...)
   std::string produces;  ///< what a success publishes, e.g. the pushed image ref
   bool empty() const { return paths.empty() && values.empty(); }
+  /// The value of `key`, or "" when the resource has none.
+  std::string Value(const std::string& key) const {
+    auto it = values.find(key);
+    return it == values.end() ? "" : it->second;
+  }
   friend bool operator==(const UpdateInputs&, const UpdateInputs&) = default;
 };
 

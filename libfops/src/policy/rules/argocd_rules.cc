@@ -37,7 +37,7 @@ constexpr GuardExample kSyncExamples[] = {
     {"argocd app diff fractalops-api", false},
 };
 
-constexpr GuardRule kRules[] = {
+constexpr GuardRule kArgocdGuardRules[] = {
     {.id = kArgoPause,
      .reason = "Argo CD keeps reconciling; the dev loop never pauses it or turns off auto-sync",
      .refuses = "turning off auto-sync or pausing Argo CD: argocd app set/unset/patch/edit "
@@ -72,7 +72,7 @@ constexpr GuardRule kRules[] = {
      .examples = kSyncExamples},
 };
 
-constexpr ToolName kNames[] = {{"argocd"}};
+constexpr ToolName kArgocdToolNames[] = {{"argocd"}};
 
 bool TouchesSyncPolicy(const CobraLine& line) {
   for (const auto& [name, value] : line.flags) {
@@ -149,6 +149,7 @@ std::optional<Refusal> CheckArgocd(const ToolCall& call) {
 
 }  // namespace
 
-extern constinit const ToolRules kArgocdRules{"argocd", kRules, kNames, &CheckArgocd};
+extern constinit const ToolRules kArgocdRules{"argocd", kArgocdGuardRules, kArgocdToolNames,
+                                              &CheckArgocd};
 
 }  // namespace fops::guard_rules

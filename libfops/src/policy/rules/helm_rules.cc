@@ -53,7 +53,7 @@ constexpr GuardExample kKubeContextExamples[] = {
     {"helm status fractalops-api-dev --namespace fractalops-dev --kube-context lab-prod", false},
 };
 
-constexpr GuardRule kRules[] = {
+constexpr GuardRule kHelmGuardRules[] = {
     {.id = kHelmKubeContext,
      .reason = "Helm changes releases only in the clusters the Tiltfile allows",
      .refuses = "helm install/upgrade/uninstall/rollback/test against a kube context that is "
@@ -118,7 +118,7 @@ constexpr GuardRule kRules[] = {
      .examples = kArgoOwnedExamples},
 };
 
-constexpr ToolName kNames[] = {{"helm"}, {"helm3"}};
+constexpr ToolName kHelmToolNames[] = {{"helm"}, {"helm3"}};
 
 // The cluster a mutation targets must be one the Tiltfile allows (when the
 // guard knows which): --kube-context, HELM_KUBECONTEXT, else the current one.
@@ -255,6 +255,6 @@ std::optional<Refusal> CheckHelm(const ToolCall& call) {
 
 }  // namespace
 
-extern constinit const ToolRules kHelmRules{"helm", kRules, kNames, &CheckHelm};
+extern constinit const ToolRules kHelmRules{"helm", kHelmGuardRules, kHelmToolNames, &CheckHelm};
 
 }  // namespace fops::guard_rules

@@ -25,7 +25,7 @@ constexpr GuardExample kExamples[] = {
     {"buildah push localhost/runtime:latest oci:/tmp/out", false},
 };
 
-constexpr GuardRule kRules[] = {
+constexpr GuardRule kImagePushGuardRules[] = {
     {.id = kReleaseTag,
      .reason = "release tags come from the release pipeline; the dev loop pushes dev tags only",
      .refuses = "development and staging modes: pushing an image under a release tag (v1.2.3, "
@@ -41,7 +41,7 @@ constexpr GuardRule kRules[] = {
      .examples = kExamples},
 };
 
-constexpr ToolName kNames[] = {{"docker"},  {"podman"}, {"nerdctl"}, {"buildah"},
+constexpr ToolName kImagePushToolNames[] = {{"docker"},  {"podman"}, {"nerdctl"}, {"buildah"},
                                {"skopeo"},  {"crane"},  {"gcrane"},  {"regctl"},
                                {"oras"},    {"buildctl"}, {"kaniko"},
                                {"executor", "kaniko"}};  // kaniko's /kaniko/executor
@@ -246,6 +246,7 @@ std::optional<Refusal> CheckImagePush(const ToolCall& call) {
 
 }  // namespace
 
-extern constinit const ToolRules kImagePushRules{"image push", kRules, kNames, &CheckImagePush};
+extern constinit const ToolRules kImagePushRules{"image push", kImagePushGuardRules, kImagePushToolNames,
+                                                 &CheckImagePush};
 
 }  // namespace fops::guard_rules

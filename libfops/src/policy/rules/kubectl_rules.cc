@@ -21,7 +21,7 @@ constexpr GuardExample kKubectlExamples[] = {
     {"kubectl -n fractalops-dev port-forward svc/portal 8080:80", false},
 };
 
-constexpr GuardRule kRules[] = {
+constexpr GuardRule kKubectlGuardRules[] = {
     {.id = kKubectl,
      .reason = "kubectl is for diagnostics only; the dev loop never changes a live workload",
      .refuses = "every kubectl verb but the diagnostics allow-list, in every mode",
@@ -39,7 +39,7 @@ constexpr GuardRule kRules[] = {
      .examples = kKubectlExamples},
 };
 
-constexpr ToolName kNames[] = {{"kubectl"}, {"oc"}, {"kubecolor"}};
+constexpr ToolName kKubectlToolNames[] = {{"kubectl"}, {"oc"}, {"kubecolor"}};
 
 bool Allowed(std::string_view verb, std::string_view sub) {
   if (Contains({"get", "describe", "logs", "log", "top", "events", "explain", "version",
@@ -138,6 +138,7 @@ std::optional<Refusal> CheckKubectl(const ToolCall& call) {
 
 }  // namespace
 
-extern constinit const ToolRules kKubectlRules{"kubectl", kRules, kNames, &CheckKubectl};
+extern constinit const ToolRules kKubectlRules{"kubectl", kKubectlGuardRules, kKubectlToolNames,
+                                               &CheckKubectl};
 
 }  // namespace fops::guard_rules

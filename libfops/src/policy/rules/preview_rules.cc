@@ -24,7 +24,7 @@ constexpr GuardExample kNamespaceExamples[] = {
     {"kubectl -n pr-42 logs deploy/site", false},
 };
 
-constexpr GuardRule kRules[] = {
+constexpr GuardRule kPreviewGuardRules[] = {
     {.id = kPreviewWorkspace,
      .reason = "project previews are not the dev loop's; it never creates a workspace or "
                "sandbox",
@@ -48,7 +48,7 @@ constexpr GuardRule kRules[] = {
      .examples = kNamespaceExamples},
 };
 
-constexpr ToolName kNames[] = {{"daytona"}};
+constexpr ToolName kPreviewToolNames[] = {{"daytona"}};
 
 std::optional<Refusal> CheckDaytona(const ToolCall& call) {
   const Args& args = call.args;
@@ -66,6 +66,7 @@ std::optional<Refusal> CheckDaytona(const ToolCall& call) {
 
 }  // namespace
 
-extern constinit const ToolRules kPreviewRules{"daytona", kRules, kNames, &CheckDaytona};
+extern constinit const ToolRules kPreviewRules{"daytona", kPreviewGuardRules, kPreviewToolNames,
+                                               &CheckDaytona};
 
 }  // namespace fops::guard_rules
