@@ -39,9 +39,14 @@ if(FOPS_SANITIZE)
   # programs are instrumented whole, keep it on and find libfops' leaks.
   set(FOPS_SANITIZE_PYTHON_ENV "")
   if(FOPS_SANITIZE MATCHES "address")
+    # libstdc++ is preloaded beside it: python does not link it, and the
+    # runtime's C++ exception interceptor must find it when it starts
+    # (else the first throw aborts: "real___cxa_throw != 0").
     execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
       OUTPUT_VARIABLE FOPS_ASAN_RUNTIME OUTPUT_STRIP_TRAILING_WHITESPACE)
-    list(APPEND FOPS_SANITIZE_PYTHON_ENV "LD_PRELOAD=set:${FOPS_ASAN_RUNTIME}"
+    execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.so
+      OUTPUT_VARIABLE FOPS_LIBSTDCXX OUTPUT_STRIP_TRAILING_WHITESPACE)
+    list(APPEND FOPS_SANITIZE_PYTHON_ENV "LD_PRELOAD=set:${FOPS_ASAN_RUNTIME}:${FOPS_LIBSTDCXX}"
       "ASAN_OPTIONS=set:detect_leaks=0")
   endif()
 endif()
