@@ -46,7 +46,12 @@ if(FOPS_SANITIZE)
       OUTPUT_VARIABLE FOPS_ASAN_RUNTIME OUTPUT_STRIP_TRAILING_WHITESPACE)
     execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.so
       OUTPUT_VARIABLE FOPS_LIBSTDCXX OUTPUT_STRIP_TRAILING_WHITESPACE)
-    list(APPEND FOPS_SANITIZE_PYTHON_ENV "LD_PRELOAD=set:${FOPS_ASAN_RUNTIME}:${FOPS_LIBSTDCXX}"
+    # Only pythons keep it: tests/asan_python/sitecustomize.py takes it off
+    # what they start and puts it back on the pythons among those.
+    set(preload "${FOPS_ASAN_RUNTIME}:${FOPS_LIBSTDCXX}")
+    list(APPEND FOPS_SANITIZE_PYTHON_ENV "LD_PRELOAD=set:${preload}"
+      "FOPS_SANITIZE_PRELOAD=set:${preload}"
+      "PYTHONPATH=path_list_prepend:${PROJECT_SOURCE_DIR}/tests/asan_python"
       "ASAN_OPTIONS=set:detect_leaks=0")
   endif()
 endif()
