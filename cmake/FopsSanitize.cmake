@@ -50,7 +50,7 @@ if(FOPS_SANITIZE)
     # what they start and puts it back on the pythons among those.
     set(preload "${FOPS_ASAN_RUNTIME}:${FOPS_LIBSTDCXX}")
     list(APPEND FOPS_SANITIZE_PYTHON_ENV "LD_PRELOAD=set:${preload}"
-      "FOPS_SANITIZE_PRELOAD=set:${preload}"
+      "PYTHON_ASAN_PRELOAD=set:${preload}"
       "PYTHONPATH=path_list_prepend:${PROJECT_SOURCE_DIR}/tests/asan_python"
       "ASAN_OPTIONS=set:detect_leaks=0")
   endif()

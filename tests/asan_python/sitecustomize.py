@@ -2,7 +2,8 @@
 
 In a build tree configured with FOPS_SANITIZE=address,undefined, ctest runs
 each pytest file with this directory on PYTHONPATH and the runtime to preload
-in FOPS_SANITIZE_PRELOAD (cmake/FopsSanitize.cmake). The sanitized _fops
+in PYTHON_ASAN_PRELOAD (cmake/FopsSanitize.cmake; not a FOPS_ name, which
+tests clear to run fops in a clean environment). The sanitized _fops
 extension loads only into a python that had the runtime preloaded, while the
 programs the tests start besides (node, Chromium, shells, servers) are not
 instrumented and are best left without it (Chromium does not run with it).
@@ -13,7 +14,7 @@ fixture's `sys.executable`) starts again with it.
 import os
 import sys
 
-_preload = os.environ.get("FOPS_SANITIZE_PRELOAD")
+_preload = os.environ.get("PYTHON_ASAN_PRELOAD")
 if _preload:
     if os.environ.get("LD_PRELOAD") == _preload:
         del os.environ["LD_PRELOAD"]
