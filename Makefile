@@ -24,6 +24,7 @@ FUZZ_SECONDS ?= 60
 FUZZERS ?=
 
 .PHONY: demo test install install-fops deps deps-build tools bench fuzz clean
+.PHONY: test-sanitize test-asan test-tsan
 
 demo: install-fops
 	$(VENV)/bin/fops ci -f examples/quickstart/Tiltfile.py
@@ -75,6 +76,38 @@ fuzz:
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
 	cmake --build $(FUZZ_DIR)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZERS)
+
+# The same suites under sanitizers, in build trees of their own
+# (docs/reliability.md, "Sanitizers"): every C++ and pytest suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, with the sanitized _fops
+# extension installed in a venv of its own; then the threaded C++ suites
+# under ThreadSanitizer. Any report fails the test that caused it.
+ASAN_DIR := build/asan
+ASAN_VENV := $(ASAN_DIR)/venv
+TSAN_DIR := build/tsan
+TSAN_SUITES ?= ^(Engine|EventPipeline|SessionControl|SessionLock|FileWatcher|ProcessExecutor|TelemetryDelivery|StatusBoard|Wakeup)
+export UBSAN_OPTIONS ?= print_stacktrace=1
+
+test-sanitize: test-asan test-tsan
+
+$(ASAN_VENV)/.deps:
+	$(PYTHON) -m venv $(ASAN_VENV)
+	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip
+	$(ASAN_VENV)/bin/python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.11" "pytest>=7"
+	touch $@
+
+test-asan: deps tools $(ASAN_VENV)/.deps
+	$(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation -C build-dir=$(ASAN_DIR) \
+	  -C install.strip=false -C cmake.define.FOPS_SANITIZE=address,undefined \
+	  -C cmake.define.FOPS_BUILD_TESTS=ON -C cmake.define.FOPS_BUILD_BENCH=OFF .
+	ctest --test-dir $(ASAN_DIR) -E '^py.test_kube_fractalops_e2e$$' --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
+
+test-tsan: deps
+	@if [ ! -f $(TSAN_DIR)/CMakeCache.txt ]; then \
+	  cmake -S . -B $(TSAN_DIR) -G Ninja -DFOPS_SANITIZE=thread -DFOPS_BUILD_TESTS=ON >/dev/null; fi
+	cmake --build $(TSAN_DIR) --target fops_tests
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest --test-dir $(TSAN_DIR) -R '$(TSAN_SUITES)' --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
 
 clean:
 	rm -rf build $(VENV)

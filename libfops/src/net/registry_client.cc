@@ -124,7 +124,15 @@ absl::StatusOr<HttpResponse> RegistryClient::Send(HttpRequest request,
                                                   absl::Time deadline) {
   const absl::Duration left = deadline - absl::Now();
   if (left <= absl::ZeroDuration()) {
-    return absl::DeadlineExceededError("no time left to ask the registry");
+    // Named, like every other failure: the time may have gone on an
+    // earlier attempt (the HTTPS probe of an insecure registry).
+    std::string_view server = request.url;
+    if (size_t scheme = server.find("://"); scheme != std::string_view::npos) {
+      server.remove_prefix(scheme + 3);
+    }
+    server = server.substr(0, server.find('/'));
+    return absl::DeadlineExceededError(
+        absl::StrCat("no time left to ask the registry ", ToAbsl(server)));
   }
   request.timeout = std::min(access.request_timeout, left);
   request.verify_tls = access.tls_verify;

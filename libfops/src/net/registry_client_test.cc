@@ -194,6 +194,21 @@ TEST_F(RegistryClientTest, ServerErrorsAndRefusedConnectionsAreUnavailable) {
               StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("no time left")));
 }
 
+// A slow machine (seen under AddressSanitizer) spent a short deadline on the
+// HTTPS probe of an insecure registry; the plain-HTTP attempt then had no
+// time left, and its error did not say which registry.
+TEST_F(RegistryClientTest, NoTimeLeftNamesTheRegistry) {
+  LoopbackHttpServer registry([](const auto& req) { return Manifest(req); });
+  ASSERT_THAT(registry.status(), IsOk());
+  EXPECT_THAT(client_.HeadManifest(Ref(registry), {.tls_verify = false}, absl::Now()),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr(absl::StrCat("no time left to ask the registry 127.0.0.1:",
+                                              registry.port()))));
+  EXPECT_THAT(client_.HeadManifest(Ref(registry), {.tls_verify = true}, absl::Now()),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr(absl::StrCat("127.0.0.1:", registry.port()))));
+}
+
 TEST_F(RegistryClientTest, ARegistryThatAnswersTooLateIsDeadlineExceededNamingIt) {
   LoopbackHttpServer registry([](const auto& req) {
     LoopbackHttpServer::Response answer = Manifest(req);
