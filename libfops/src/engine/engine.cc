@@ -155,6 +155,7 @@ class Engine::Impl : public OutputListener {
 
   /// Every resource's WatchSpec; an ignore pattern that does not parse is
   /// an error naming its Tiltfile line.
+  static absl::StatusOr<std::vector<std::string>> ProjectIgnore(const Project& project);
   static absl::StatusOr<std::vector<WatchSpec>> Watches(const Project& project,
                                                         const ResourceGraph& graph);
   /// The selection's roots (EngineOptions::selection, else every auto_init
@@ -1528,6 +1529,7 @@ void Engine::Impl::SwapIn() {
     graph_ = std::move(next.graph);
   }
   watches_ = std::move(next.watches);
+  self_trigger_.Renumber(remap, graph_.size());
   nodes_ = std::move(nodes);
   selected_ = std::move(selected);
   disabled_ = std::move(disabled);
@@ -1725,19 +1727,15 @@ absl::StatusOr<std::vector<Engine::Impl::WatchSpec>> Engine::Impl::Watches(
     }
     watches[i].ignore = std::move(*ignore);
   }
-  // .tiltignore beside the Tiltfile: what no resource's change may report.
-  std::vector<std::string> project_ignore;
-  if (!project.root.empty()) {
-    absl::StatusOr<std::vector<std::string>> tiltignore =
-        ReadIgnoreFile(std::filesystem::path(project.root) / kTiltignore);
-    if (tiltignore.ok()) {
-      project_ignore = *std::move(tiltignore);
-    } else {
-      problems.push_back(std::string(tiltignore.status().message()));
-    }
-  }
   if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
   return watches;
+}
+
+// .tiltignore beside the Tiltfile: what no resource's change may report.
+// Read once, when the session starts: the watcher is set up with it.
+absl::StatusOr<std::vector<std::string>> Engine::Impl::ProjectIgnore(const Project& project) {
+  if (project.root.empty()) return std::vector<std::string>{};
+  return ReadIgnoreFile(std::filesystem::path(project.root) / kTiltignore);
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor& executor,
@@ -1755,6 +1753,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Project project, Executor
         absl::StrCat("max_parallel_updates must be at least 1, got ", max_parallel));
   }
   FOPS_ASSIGN_OR_RETURN(std::vector<Impl::WatchSpec> watches, Impl::Watches(project, graph));
+  FOPS_ASSIGN_OR_RETURN(std::vector<std::string> project_ignore, Impl::ProjectIgnore(project));
 
   const CommandPolicy& policy =
       options.policy != nullptr ? *options.policy : DefaultCommandPolicy();

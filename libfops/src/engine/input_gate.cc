@@ -119,8 +119,8 @@ std::string ValueChange(const std::map<std::string, std::string>& before,
 }
 
 // The first file that differs, and how many more do.
-std::string FileChange(const std::vector<std::pair<std::string, std::string>>& before,
-                       const std::vector<std::pair<std::string, std::string>>& now) {
+std::string DescribeFileChanges(const std::vector<std::pair<std::string, std::string>>& before,
+                                const std::vector<std::pair<std::string, std::string>>& now) {
   std::string first;
   size_t count = 0;
   size_t i = 0;
@@ -270,7 +270,7 @@ absl::StatusOr<GateDecision> InputGate::Check(const Resource& resource) {
           before.emplace_back(f[0].get<std::string>(), f[1].get<std::string>());
         }
       }
-      change = FileChange(before, digest->files);
+      change = DescribeFileChanges(before, digest->files);
     }
   }
   if (change.empty()) change = "inputs changed";

@@ -390,8 +390,8 @@ std::string StatusBoard::SnapshotJson() const {
               {"ended", Moment(run_finished_)},
               {"now", Moment(clock_.Now())},
               {"log_seq", next_seq_ - 1},
-              {"reload", reloads_ == 0 ? json(nullptr)
-                                       : json{{"count", reloads_},
+              {"reload", reloads_ == 0 ? ordered_json(nullptr)
+                                       : ordered_json{{"count", reloads_},
                                               {"time", Moment(reload_time_)},
                                               {"summary", reload_summary_},
                                               {"error", reload_error_}}},

@@ -25,6 +25,15 @@ std::string Relative(const fs::path& root, const std::string& path) {
 SelfTriggerGuard::SelfTriggerGuard(fs::path root, size_t resources, SelfTriggerOptions options)
     : root_(std::move(root)), options_(options), state_(resources) {}
 
+void SelfTriggerGuard::Renumber(const std::vector<int>& new_index, size_t resources) {
+  std::vector<State> state(resources);
+  for (size_t o = 0; o < new_index.size() && o < state_.size(); ++o) {
+    const int j = new_index[o];
+    if (j >= 0 && static_cast<size_t>(j) < resources) state[j] = std::move(state_[o]);
+  }
+  state_ = std::move(state);
+}
+
 bool SelfTriggerGuard::InWindow(const State& s, const FileChange& change) const {
   if (change.time < s.start - options_.early) return false;
   if (s.running) return true;

@@ -114,6 +114,28 @@ TEST(SelfTriggerTest, ATriggerIsNotASelfTriggerAndEndsAPause) {
   EXPECT_TRUE(loop.Run(160, 170, {{"/repo/out", At(165)}}));
 }
 
+TEST(SelfTriggerTest, AReloadKeepsAKeptResourcesPauseAndGivesNewOnesAFreshStart) {
+  SelfTriggerGuard guard("/repo", 2);
+  for (int run = 0; run < 3; ++run) {
+    const int start = run * 100;
+    guard.RunStarted(1, At(start));
+    guard.RunEnded(1, At(start + 10));
+    guard.Changed(1, {{"/repo/out/stamp.txt", At(start + 5)}});
+    guard.ShouldPause(1);
+  }
+  ASSERT_TRUE(guard.paused(1));
+  // The reload drops resource 0 and adds two: old 1 is new 0.
+  guard.Renumber({-1, 0}, 3);
+  EXPECT_TRUE(guard.paused(0));
+  EXPECT_FALSE(guard.paused(1));
+  EXPECT_FALSE(guard.paused(2));
+  // The added resources are tracked like any other (no out-of-range state).
+  guard.RunStarted(2, At(1000));
+  guard.RunEnded(2, At(1010));
+  EXPECT_FALSE(guard.Changed(2, {{"/repo/gen.txt", At(1005)}}));
+  EXPECT_FALSE(guard.ShouldPause(2));
+}
+
 TEST(SelfTriggerTest, ChangedSaysWhetherAChangeCameFromOutside) {
   SelfTriggerGuard g("/repo", 1);
   g.RunStarted(0, At(0));

@@ -84,6 +84,11 @@ class SelfTriggerGuard {
   /// for: true when, instead, `i` is paused now. Consumes those changes.
   bool ShouldPause(int i);
 
+  /// After a reload: resource `o` is now `new_index[o]` (-1: removed, or
+  /// changed and so started anew) among `resources`; what it kept of `o`
+  /// moves with it, every other resource starts with nothing.
+  void Renumber(const std::vector<int>& new_index, size_t resources);
+
   bool paused(int i) const { return state_[i].paused; }
   /// Ends a pause (an outside change came in).
   void Resume(int i);
