@@ -32,7 +32,7 @@ sorted) without blocking; wait(timeout) blocks with the GIL released.)doc")
              return ValueOrRaise(FileWatcher::Create(watched, std::move(options)));
            }),
            py::arg("paths"), py::arg("root") = "", py::arg("ignore") = std::vector<std::string>{},
-           py::arg("debounce") = absl::Milliseconds(50))
+           py::arg("debounce") = FileWatcherOptions{}.debounce)
       .def_property_readonly("fd", &FileWatcher::fd)
       .def("read_changes", &FileWatcher::ReadChanges)
       .def("wait", [](FileWatcher& w, absl::Duration timeout) {
