@@ -1,8 +1,9 @@
 """The fops package's imports go one way (bindings/python/fops/layers.py).
 
 Every import of every module is read with ``ast`` (at the top of a module,
-inside functions, ``importlib.import_module`` with a constant name, and a
-package's registry that imports ``f"{__name__}.{name}"``), the graph is
+inside functions, ``importlib.import_module`` or ``__import__`` with a
+constant name, and a package's registry that imports
+``f"{__name__}.{name}"`` either way), the graph is
 built, and the check fails naming the modules on:
 
 - an import cycle;
@@ -122,7 +123,7 @@ class _Reader(ast.NodeVisitor):
     def visit_Call(self, node):
         func = node.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if called == "import_module" and node.args:
+        if called in ("import_module", "__import__") and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 self._edge(arg.value, node.lineno)
@@ -269,7 +270,7 @@ LAYERS = (
     ("native", False, ("_native",)),
     ("core", True, ("base", "util")),
     ("vocabulary", False, ("one", "two")),
-    ("top", True, ("", "app", "runner", "plugins", "plugins.*")),
+    ("top", True, ("", "app", "runner", "plugins", "plugins.*", "registry", "registry.*")),
 )
 
 
@@ -291,6 +292,9 @@ CLEAN = {
     "runner.py": "from pkg import one\n",
     "plugins/__init__.py": ("import importlib\n\ndef load(name):\n"
                             "    return importlib.import_module(f'{__name__}.{name}')\n"),
+    "registry/__init__.py": ("import sys\n\ndef load(name):\n"
+                             "    __import__(f'{__name__}.{name}')\n"),
+    "registry/b.py": "from pkg import app\n",
     "plugins/a.py": "from pkg import app\n",
 }
 
@@ -301,6 +305,7 @@ def test_a_package_that_keeps_the_rules_passes(tmp_path):
     assert graph["pkg.two"] == {"pkg.base", "pkg.util"}  # the relative, function-level one too
     assert graph["pkg.app"] == {"pkg.one", "pkg.two", "pkg.runner"}
     assert graph["pkg.plugins"] == {"pkg.plugins.a"}
+    assert graph["pkg.registry"] == {"pkg.registry.b"}
 
 
 def test_a_cycle_is_named_with_its_modules(tmp_path):

@@ -1,6 +1,4 @@
 """``python -m fops`` is the ``fops`` command."""
-import sys
+from fops.cli import run
 
-from fops.cli import main
-
-sys.exit(main())
+run()

@@ -39,6 +39,24 @@ EXIT_CONFIG = 2
 EXIT_POLICY = 3
 
 DEFAULT_TILTFILE = "Tiltfile.py"
+
+# Set by a command that has closed everything it opened (its engine, its
+# processes, telemetry): the process may then end without the interpreter's
+# teardown (fops.cli.run).
+closed_everything = False
+
+
+class Arguments:
+    """What a command's quick_args gives: the attributes its parser would
+    set, without importing argparse (or `types`) for them."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def __repr__(self) -> str:
+        return f"Arguments({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+
 #: The usage line of the Tiltfile commands.
 USAGE = "fops {} [options] [RESOURCE ...] [-- ARGS ...]"
 

@@ -45,6 +45,7 @@ class LoadContext:
         self.extras = dict(extras or {})  #: per-module state (e.g. "plane")
         #: checks that need the whole load (f(ctx)), run once the Tiltfile finished
         self.end_checks: list = []
+        self._tiltfile_names: dict = {}  # co_filename -> is it the Tiltfile
 
     def __repr__(self) -> str:
         return (f"LoadContext(tiltfile={self.tiltfile!r}, root={self.root!r}, "
@@ -67,18 +68,23 @@ class LoadContext:
 
     def caller_location(self) -> tuple:
         """(file, line) of the innermost frame that belongs to the Tiltfile."""
-        target = None
         frame = sys._getframe(1)
         while frame is not None:
-            name = frame.f_code.co_filename
-            if name == self.tiltfile:  # the loader compiles the Tiltfile under this name
-                return self.tiltfile, frame.f_lineno
-            if target is None:
-                target = os.path.abspath(self.tiltfile)
-            if os.path.abspath(name) == target:
+            if self._is_tiltfile(frame.f_code.co_filename):
                 return self.tiltfile, frame.f_lineno
             frame = frame.f_back
         return self.tiltfile, 0
+
+    def _is_tiltfile(self, filename: str) -> bool:
+        # The loader compiles the Tiltfile under its own name; code run from
+        # another spelling of its path matches by absolute path. Each file
+        # name is decided once per load: every Tiltfile call asks.
+        known = self._tiltfile_names.get(filename)
+        if known is None:
+            known = (filename == self.tiltfile or
+                     os.path.abspath(filename) == os.path.abspath(self.tiltfile))
+            self._tiltfile_names[filename] = known
+        return known
 
 
 def current() -> LoadContext:

@@ -1,9 +1,12 @@
 // Python shims for the cli layer: the plan cache the Python `fops ci`
 // records into and the native `fops` command reads (fops/plan_cache.py),
-// and `fops smoke http` for the Python command.
+// `fops smoke http` for the Python command, and the quick exit of a command
+// that closed everything it opened.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -27,6 +30,14 @@ PlanInput::Kind KindOrRaise(const std::string& name) {
 }  // namespace
 
 void BindCli(py::module_& m) {
+  m.def("exit_now",
+        [](int code) {
+          std::fflush(nullptr);
+          std::_Exit(code);
+        },
+        py::arg("code"),
+        "Flushes C stdio (what libfops printed) and ends the process with `code` at once: no "
+        "interpreter teardown, no static destructors (fops.cli.run).");
   m.def("smoke_http_main",
         [](const std::vector<std::string>& argv) {
           py::gil_scoped_release release;

@@ -5,14 +5,21 @@ sets ``func`` (``args -> exit code``) as the parser's default. fops.cli
 imports them all, so a new subcommand is a new file; what they share
 (arguments, loading the project, exit codes) is :mod:`fops.cmdline`.
 """
-import importlib
+import sys
+
+
+def _module(name: str):
+    """fops.commands.NAME, imported with the builtin __import__: the
+    importlib package would import warnings besides, on every start."""
+    __import__(f"{__name__}.{name}")
+    return sys.modules[f"{__name__}.{name}"]
 
 
 def register_all(subparsers) -> None:
     import pkgutil
 
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = _module(info.name)
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
@@ -30,7 +37,7 @@ def quick_args(argv):
     if not argv or not argv[0].isidentifier() or \
             not os.path.isfile(os.path.join(__path__[0], argv[0] + ".py")):
         return None
-    quick = getattr(importlib.import_module(f"{__name__}.{argv[0]}"), "quick_args", None)
+    quick = getattr(_module(argv[0]), "quick_args", None)
     return quick(list(argv[1:])) if quick is not None else None
 
 
@@ -43,7 +50,7 @@ def register_one(subparsers, command: str) -> bool:
     if not command.isidentifier() or \
             not os.path.isfile(os.path.join(__path__[0], command + ".py")):
         return False
-    module = importlib.import_module(f"{__name__}.{command}")
+    module = _module(command)
     register = getattr(module, "register", None)
     if register is None:
         return False

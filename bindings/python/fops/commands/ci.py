@@ -33,11 +33,9 @@ def quick_args(words):
     building it; None when a word is an option (the parser then decides)."""
     if any(word.startswith("-") for word in words):
         return None
-    import types
-
-    return types.SimpleNamespace(command="ci", file=cmdline.DEFAULT_TILTFILE,
-                                 resources=list(words), max_parallel=0, force=False,
-                                 timeout=None, timeline=None, func=run)
+    return cmdline.Arguments(command="ci", file=cmdline.DEFAULT_TILTFILE,
+                             resources=list(words), max_parallel=0, force=False,
+                             timeout=None, timeline=None, func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
         signal = session.engine.stop_signal
     if board is not None:
         _write_timeline(board, args.timeline)
+    # Nothing of the run is left open (the executor went with the session's
+    # engine): the process may end without the interpreter's teardown.
+    del session, executor, board
+    cmdline.closed_everything = True
     if signal:
         return 128 + signal
     return cmdline.EXIT_OK if result.ok else cmdline.EXIT_FAILED
