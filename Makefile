@@ -3,7 +3,8 @@
 # configures, builds and runs. `make demo` builds only what the demo needs
 # (libfops, the Python extension, the fops command); `make test` adds the
 # test suites, the benchmarks and the tools the tests run against, in the
-# same build tree, so nothing is compiled twice.
+# same build tree, so nothing is compiled twice, and ends with a brief run
+# of every fuzzer (their own clang build tree, build/fuzz).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -21,6 +22,7 @@ PIP_INSTALL = $(VENV)/bin/python -m pip install -q --no-build-isolation -C build
 
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 5
 FUZZERS ?=
 
 .PHONY: demo test install install-fops deps deps-build tools bench fuzz clean
@@ -29,8 +31,11 @@ FUZZERS ?=
 demo: install-fops
 	$(VENV)/bin/fops ci -f examples/quickstart/Tiltfile.py
 
+# Everything: every ctest entry, then every fuzzer for FUZZ_TEST_SECONDS
+# over its seeds (each past reproducer replayed, then a brief search).
 test: install tools
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
 
 # What building fops needs, and what testing it needs besides.
 deps-build:
