@@ -105,7 +105,7 @@ test-asan: deps tools $(ASAN_VENV)/.deps
 	$(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation -C build-dir=$(ASAN_DIR) \
 	  -C install.strip=false -C cmake.define.FOPS_SANITIZE=address,undefined \
 	  -C cmake.define.FOPS_BUILD_TESTS=ON -C cmake.define.FOPS_BUILD_BENCH=OFF .
-	ctest --test-dir $(ASAN_DIR) -E '^py.test_kube_fractalops_e2e$$' --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
+	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
 
 test-tsan: deps
 	@if [ ! -f $(TSAN_DIR)/CMakeCache.txt ]; then \
