@@ -409,6 +409,7 @@ class BuildPlaneLoader {
       const bool has_cache = plane_.cache_registry() != nullptr;
       stage.cache_import = stage.cache_export = *name != "dev" && has_cache;
       const YAML::Node& value = it.second;
+      bool explicit_tag = false;
       if (!value.IsNull()) {  // `dev:` alone takes every default
         if (absl::Status s = CheckMap(value, field, {"tag", "cache_import", "cache_export"});
             !s.ok()) {
@@ -417,14 +418,12 @@ class BuildPlaneLoader {
         if (const YAML::Node tag = value["tag"]) {
           absl::StatusOr<std::string> tmpl = String(tag, Join(field, "tag"), "a tag template");
           if (!tmpl.ok()) return tmpl.status();
-          absl::StatusOr<TagPolicy> check =
-              TagPolicy::Make({{stage.name, *tmpl}}, plane_.release_pattern_);
-          if (!check.ok()) {
-            return absl::Status(check.status().code(),
-                                absl::StrCat(Where(tag.Mark()), ": ", Join(field, "tag"), ": ",
-                                             check.status().message()));
+          if (absl::Status s = CheckTagTemplate(stage.name, *tmpl, tag, Join(field, "tag"));
+              !s.ok()) {
+            return s;
           }
           stage.tag_template = *tmpl;
+          explicit_tag = true;
         }
         for (auto [key, target] : {std::pair{"cache_import", &stage.cache_import},
                                    std::pair{"cache_export", &stage.cache_export}}) {
@@ -440,9 +439,29 @@ class BuildPlaneLoader {
           }
         }
       }
+      // The default template is the stage's name: a name too long for a
+      // tag is an error at the name, not later without a place.
+      if (!explicit_tag) {
+        if (absl::Status s = CheckTagTemplate(stage.name, stage.tag_template, it.first, field);
+            !s.ok()) {
+          return absl::Status(s.code(), absl::StrCat(s.message(),
+                                                     " (the default tag template "
+                                                     "NAME-{inputs}; set tag: to choose one)"));
+        }
+      }
       plane_.stages_.push_back(std::move(stage));
     }
     return absl::OkStatus();
+  }
+
+  // A stage's tag template renders valid dev tags that are never release
+  // tags; the error names where the template came from.
+  absl::Status CheckTagTemplate(const std::string& stage, const std::string& tmpl,
+                                const YAML::Node& at, const std::string& field) const {
+    absl::StatusOr<TagPolicy> check = TagPolicy::Make({{stage, tmpl}}, plane_.release_pattern_);
+    if (check.ok()) return absl::OkStatus();
+    return absl::Status(check.status().code(), absl::StrCat(Where(at.Mark()), ": ", field, ": ",
+                                                            check.status().message()));
   }
 
   absl::Status LoadTargets(const YAML::Node& node) {

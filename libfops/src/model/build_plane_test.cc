@@ -16,6 +16,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
+using ::testing::StartsWith;
 
 const char* const kExample = FOPS_SOURCE_DIR
     "/examples/fractalops/ops/infra/topology/lxc-pve-lab.yaml";
@@ -295,6 +296,12 @@ TEST(BuildPlaneTest, EveryErrorNamesFileLineColumnFieldAndExpectation) {
        "stages.dev.tag", "'/' is not allowed in a tag"},
       {"tag braces", Edit("tag: dev-{inputs}", "tag: dev-{inputs"), kInvalid, "t.yaml:18:10",
        "stages.dev.tag", "'{' at offset 4 is not closed"},
+      {"stage name too long for its default tag",
+       Edit("  staging:\n    tag: staging-{git}\n", "  " + std::string(120, 's') + ":\n"),
+       kInvalid, "t.yaml:19:3", "stages." + std::string(120, 's'),
+       "renders an invalid tag: tag \"" + std::string(120, 's') +
+           "-fedcba987654\": is 133 characters; at most 128 (the default tag template "
+           "NAME-{inputs}; set tag: to choose one)"},
       {"tag is release", Edit("tag: dev-{inputs}", "tag: v1"), C::kFailedPrecondition,
        "t.yaml:18:10", "stages.dev.tag",
        "refused by rule release-tags-immutable: tag template \"v1\" of stage 'dev' renders \"v1\""},
@@ -418,7 +425,7 @@ TEST(BuildPlaneTest, EveryErrorNamesFileLineColumnFieldAndExpectation) {
   for (const BadPlane& c : cases) {
     SCOPED_TRACE(c.name);
     EXPECT_THAT(BuildPlane::Parse(c.yaml, "t.yaml"),
-                StatusIs(c.code, AllOf(HasSubstr(c.where), HasSubstr(c.field),
+                StatusIs(c.code, AllOf(StartsWith(c.where), HasSubstr(c.field),
                                        HasSubstr(c.expected))));
   }
 }
