@@ -22,7 +22,8 @@ PIP_INSTALL = $(VENV)/bin/python -m pip install -q --no-build-isolation -C build
 
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TEST_SECONDS ?= 5
+FUZZ_RUNS ?=
+FUZZ_TEST_RUNS ?= 2000
 FUZZERS ?=
 
 .PHONY: demo test install install-fops deps deps-build tools bench fuzz clean
@@ -31,11 +32,13 @@ FUZZERS ?=
 demo: install-fops
 	$(VENV)/bin/fops ci -f examples/quickstart/Tiltfile.py
 
-# Everything: every ctest entry, then every fuzzer for FUZZ_TEST_SECONDS
-# over its seeds (each past reproducer replayed, then a brief search).
+# Everything: every ctest entry, then every fuzzer over its seeds (each past
+# reproducer replayed) and FUZZ_TEST_RUNS inputs from a fixed random seed:
+# a search that mostly repeats, so that the long random one stays
+# `make fuzz`'s and a change, not luck, turns this red.
 test: install tools
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CMAKE_BUILD_PARALLEL_LEVEL)
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_RUNS=$(FUZZ_TEST_RUNS)
 
 # What building fops needs, and what testing it needs besides.
 deps-build:
@@ -71,8 +74,9 @@ bench: install
 	bash bench/run_all.sh
 
 # Builds every fuzzer (fuzz/*_fuzzer.cc) with clang, libFuzzer, ASan and
-# UBSan in $(FUZZ_DIR), then runs each for FUZZ_SECONDS on a scratch copy of
-# its seeds; stops at the first crash and prints the reproducer.
+# UBSan in $(FUZZ_DIR), then runs each for FUZZ_SECONDS (or FUZZ_RUNS inputs
+# from a fixed random seed) on a scratch copy of its seeds; stops at the
+# first crash and prints the reproducer.
 # FUZZERS="guard image_ref" runs only those.
 fuzz:
 	@bash .ci/install-system-deps --build clang libclang-rt-14-dev
@@ -80,7 +84,7 @@ fuzz:
 	  CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DFOPS_BUILD_FUZZERS=ON \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null; fi
 	cmake --build $(FUZZ_DIR)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZERS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run_fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZERS)
 
 # The same suites under sanitizers, in build trees of their own
 # (docs/reliability.md, "Sanitizers"): every C++ and pytest suite under

@@ -5,13 +5,21 @@
 # grow. Stops at the first crash, invariant violation, timeout or leak and
 # prints the reproducer and how to replay it.
 #
+# With FUZZ_RUNS=N, each target instead runs N inputs from the random seed
+# FUZZ_SEED (default 1), what `make test` (and so CI) runs: the search
+# mostly repeats from run to run (not exactly: abseil seeds its hash tables
+# per process), so a finding there is almost always the change's doing.
+#
 #   fuzz/run_fuzzers.sh build/fuzz/fuzz                 # every target
 #   FUZZ_SECONDS=10 fuzz/run_fuzzers.sh build/fuzz/fuzz guard image_ref
+#   FUZZ_RUNS=2000 fuzz/run_fuzzers.sh build/fuzz/fuzz  # fixed, repeatable
 set -euo pipefail
 
 bin_dir=${1:?usage: run_fuzzers.sh FUZZ_BIN_DIR [TARGET...]}
 shift
 seconds=${FUZZ_SECONDS:-60}
+fixed_runs=${FUZZ_RUNS:-}
+seed=${FUZZ_SEED:-1}
 src_dir=$(cd "$(dirname "$0")" && pwd)
 
 targets=("$@")
@@ -40,8 +48,13 @@ for target in "${targets[@]}"; do
   corpus="$work/$target/corpus"
   mkdir -p "$corpus" "$work/$target/artifacts"
   cp -r "$seeds/." "$corpus/"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  options=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$work/$target/artifacts/")
+  if [ -n "$fixed_runs" ]; then
+    options+=(-runs="$fixed_runs" -seed="$seed")
+  else
+    options+=(-max_total_time="$seconds")
+  fi
   [ -f "$src_dir/$target.dict" ] && options+=(-dict="$src_dir/$target.dict")
   log="$work/$target/log"
   before=$(count "$corpus")
@@ -60,7 +73,9 @@ for target in "${targets[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   first_cov=$(grep -m1 -o 'INITED cov: [0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   last_cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo "?")
-  printf 'ok   %-16s %4ss %9s runs  corpus %4s -> %-5s cov %5s -> %s\n' \
-    "$target" "$seconds" "$runs" "$before" "$after" "$first_cov" "$last_cov"
+  budget="${seconds}s"
+  [ -n "$fixed_runs" ] && budget="seed $seed"
+  printf 'ok   %-16s %7s %9s runs  corpus %4s -> %-5s cov %5s -> %s\n' \
+    "$target" "$budget" "$runs" "$before" "$after" "$first_cov" "$last_cov"
 done
 rm -rf "$work"
