@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -108,3 +109,20 @@ def test_fops_trigger_for_another_tiltfile_in_the_repo_says_which_one_runs(repo)
                             f"{tmp_path / 'Tiltfile.py'}, not other.py\n")
     up.send_signal(signal.SIGTERM)
     assert up.wait(timeout=30) == 0
+
+
+def test_a_stop_signal_while_fops_up_starts_stops_it_cleanly(repo):
+    # The session listens, then starts its web view and reloader, then its
+    # run takes the signals over: a SIGTERM in between must stop it like one
+    # during the run (exit 0, the socket gone, nothing left), not kill it.
+    tmp_path, start, _ = repo
+    up = start()
+    sock = tmp_path / "state" / "session.sock"
+    deadline = time.monotonic() + 20
+    while not sock.exists():  # as soon as it listens, not 50 ms later
+        assert time.monotonic() < deadline, "timed out waiting for fops up to listen"
+        time.sleep(0.001)
+    up.send_signal(signal.SIGTERM)
+    assert up.wait(timeout=30) == 0
+    assert "stopped by SIGTERM" in (tmp_path / "up.log").read_text()
+    assert not sock.exists()

@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     # What the load read is what a reload watches.
     project, watched = reload.load_watched(load)
     images = reload.take_over_image_inputs(project)  # before the engine sees the project
+    # From here a stop signal stops the session cleanly, also before the run
+    # takes the signals over (listening, the web view and the reloader start
+    # first): it is kept and asks the engine to stop as soon as there is one.
+    early = _EarlyStop()
     with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
                                         os.path.abspath(project.tiltfile)):
         from fops import transitions
@@ -71,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
                                         record_owner="fops up", project=project)
         with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
                      reporter="live", board=board) as session:
+            early.stop(session)
             try:  # `fops trigger` asks through this socket; closing the session removes it
                 session.listen()
             except fops.Error as exc:  # the session works without it
@@ -92,10 +97,39 @@ def run(args: argparse.Namespace) -> int:
                 reloader.stop()
                 if web is not None:
                     web.stop()
-            signal = session.engine.stop_signal
+                early.restore()
+            signal = session.engine.stop_signal or early.signal
     if signal:
         print(f"fops up: stopped by {_signal.Signals(signal).name}; nothing left running",
               file=sys.stderr)
     failed = [r for r in result.resources
               if r.status in (fops.ResourceStatus.FAILED, fops.ResourceStatus.BLOCKED)]
     return cmdline.EXIT_FAILED if failed else cmdline.EXIT_OK
+
+
+class _EarlyStop:
+    """SIGINT, SIGTERM and SIGHUP while `fops up` sets up: the signal is kept
+    and the session, once there is one, is asked to stop, so that its run
+    ends at once and cleans up, as it does for a signal during the run."""
+
+    SIGNALS = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
+
+    def __init__(self):
+        self.signal = 0
+        self._session = None
+        self._previous = {s: _signal.signal(s, self._on_signal) for s in self.SIGNALS}
+
+    def _on_signal(self, signum, frame) -> None:
+        self.signal = self.signal or signum
+        if self._session is not None:
+            self._session.request_stop()
+
+    def stop(self, session) -> None:
+        """The session to stop, now if a signal came already."""
+        self._session = session
+        if self.signal:
+            session.request_stop()
+
+    def restore(self) -> None:
+        for signum, handler in self._previous.items():
+            _signal.signal(signum, handler)
