@@ -163,6 +163,11 @@ TEST_F(FileWatcherTest, FdIsReadableWhileABatchIsReadyAndCallbackFires) {
   Write(dir_ / "x.txt");
   pollfd p{w->fd(), POLLIN, 0};
   ASSERT_EQ(::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(kPatience))), 1);
+  // The watcher thread marks the fd readable, then calls back: this thread
+  // may wake in between.
+  for (absl::Time end = absl::Now() + kPatience; calls.load() == 0 && absl::Now() < end;) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   EXPECT_GE(calls.load(), 1);
   EXPECT_THAT(w->ReadChanges(), ElementsAre(P("x.txt")));
   p.revents = 0;
