@@ -219,7 +219,11 @@ absl::StatusOr<HttpResponse> ArgoCdClient::Call(std::string_view method, std::st
       if (!retry) return response;
       last = absl::StrCat("HTTP ", code, ": ", ErrorMessage(*response));
     } else if (absl::IsUnavailable(response.status()) || absl::IsDeadlineExceeded(response.status())) {
-      last = std::string(response.status().message());
+      // An attempt the deadline cut short says less than an answer the
+      // server gave before it: the error reports that answer.
+      const bool cut_short = absl::IsDeadlineExceeded(response.status()) &&
+                             request.timeout < options_.request_timeout;
+      if (!cut_short || last.empty()) last = std::string(response.status().message());
     } else {
       return absl::Status(response.status().code(),
                           redactor_.Redact(absl::StrCat(what, ": ", response.status().message())));

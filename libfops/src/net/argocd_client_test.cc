@@ -104,6 +104,14 @@ TEST_F(ArgoCdClientTest, RetriesServerErrorsDropsAndSlowAnswers) {
   EXPECT_GE(argo_.requests().size(), 7u);
 }
 
+TEST_F(ArgoCdClientTest, AnAttemptTheDeadlineCutsShortDoesNotHideTheLastAnswer) {
+  ArgoCdClient client(argo_.Options(), *http_);  // 500 ms per request
+  argo_.QueueFaults({{.status = 502}, {.delay = absl::Seconds(2)}, {.delay = absl::Seconds(2)}});
+  EXPECT_THAT(client.Get("fractalops-api", Deadline(absl::Milliseconds(400))),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("(last: HTTP 502: stand-in fault")));
+}
+
 TEST_F(ArgoCdClientTest, EveryWaitEndsAtItsDeadline) {
   ArgoCdClient client(argo_.Options(), *http_);
   argo_.QueueFaults(std::vector<ArgoFault>(1000, ArgoFault{.status = 502}));
