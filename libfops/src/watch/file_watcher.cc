@@ -193,14 +193,24 @@ class FileWatcher::Impl {
   absl::Status Resolve(const fs::path& root, std::set<std::string>* report) {
     std::error_code ec;
     if (fs::is_directory(root, ec)) return AddTree(root, report);
-    // Created along with its directories, before we could watch them.
-    if (report != nullptr && fs::exists(root, ec) && Wanted(root)) report->insert(root.string());
     fs::path dir = root.parent_path();
     while (!dir.empty() && !fs::is_directory(dir, ec) && dir != dir.parent_path()) {
       dir = dir.parent_path();
     }
     if (dir.empty()) return absl::OkStatus();
-    return AddWatch(dir);
+    // Watch, then look: a directory or the root created before its parent's
+    // watch existed is found by looking (`mkdir -p gen/out && touch
+    // gen/out/x` can finish before the first event is read), what comes
+    // after shows up as an event.
+    while (true) {
+      if (absl::Status s = AddWatch(dir); !s.ok()) return s;
+      const fs::path next = dir / *root.lexically_relative(dir).begin();
+      if (next == root || !fs::is_directory(next, ec)) break;
+      dir = next;
+    }
+    if (fs::is_directory(root, ec)) return AddTree(root, report);
+    if (report != nullptr && fs::exists(root, ec) && Wanted(root)) report->insert(root.string());
+    return absl::OkStatus();
   }
 
   // Records what `event` changed; false when it touched nothing we report.
