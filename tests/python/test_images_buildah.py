@@ -223,7 +223,7 @@ def test_fops_up_pushes_an_edited_image_under_its_new_tag_and_deploys_that(proje
     `image.ref` the same way)."""
     import signal
 
-    from fixtures.processes import descendants, wait_until
+    from fixtures.processes import kill_tree, wait_until
 
     (project.root / "Tiltfile.py").write_text(textwrap.dedent("""\
         from fops.tiltfile import *
@@ -261,9 +261,5 @@ def test_fops_up_pushes_an_edited_image_under_its_new_tag_and_deploys_that(proje
         try:
             up.wait(timeout=60)
         finally:
-            for pid in descendants(up.pid):
-                os.kill(pid, signal.SIGKILL)
-            if up.poll() is None:
-                up.kill()
-                up.wait()
+            kill_tree(up)
             log.close()

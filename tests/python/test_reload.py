@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from fixtures.processes import alive, descendants, wait_until
+from fixtures.processes import alive, kill_tree, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
@@ -51,11 +51,7 @@ def session(tmp_path):
 
     yield tmp_path, start, status
     for process in started:  # leave nothing running, whatever the test did
-        for pid in descendants(process.pid):
-            os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+        kill_tree(process)
 
 
 def write(path, text):

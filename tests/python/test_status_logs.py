@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from fixtures.processes import descendants, wait_until
+from fixtures.processes import kill_tree, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
@@ -42,11 +42,7 @@ def repo(tmp_path):
     wait_until(lambda: "web │ ✔ ready" in (tmp_path / "up.log").read_text()
                and (tmp_path / ".fops" / "session.sock").exists(), what="fops up to be ready")
     yield tmp_path, up, run
-    for pid in descendants(up.pid):
-        os.kill(pid, signal.SIGKILL)
-    if up.poll() is None:
-        up.kill()
-    up.wait()
+    kill_tree(up)
 
 
 def test_status_from_a_subdirectory_shows_the_live_table_and_its_json(repo):

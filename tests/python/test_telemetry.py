@@ -185,11 +185,10 @@ def test_the_events_file_rotates_at_its_cap_keeping_three_older_files(tmp_path):
 
 
 def test_a_running_session_writes_to_the_new_file_after_another_run_rotates_it(tmp_path):
-    import signal
     import subprocess
     import sys
 
-    from fixtures.processes import descendants, wait_until
+    from fixtures.processes import kill_tree, wait_until
 
     fops_cmd = os.path.join(os.path.dirname(sys.executable), "fops")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
@@ -232,9 +231,5 @@ def test_a_running_session_writes_to_the_new_file_after_another_run_rotates_it(t
         logs = fops("logs", "seed")
         assert "seed │ seeded" in logs.stdout, logs.stderr
     finally:
-        for pid in descendants(up.pid):
-            os.kill(pid, signal.SIGKILL)
-        if up.poll() is None:
-            up.kill()
-        up.wait()
+        kill_tree(up)
         log.close()

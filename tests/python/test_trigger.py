@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from fixtures.processes import alive, descendants, wait_until
+from fixtures.processes import alive, descendants, kill_tree, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
@@ -42,11 +42,7 @@ def repo(tmp_path):
 
     yield tmp_path, start, run
     for process in started:  # leave nothing running, whatever the test did
-        for pid in descendants(process.pid):
-            os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+        kill_tree(process)
 
 
 def test_fops_trigger_runs_a_manual_resource_in_the_running_fops_up(repo):

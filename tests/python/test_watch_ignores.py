@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from fixtures.processes import descendants, wait_until
+from fixtures.processes import kill_tree, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
@@ -77,11 +77,7 @@ def up(tmp_path):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 pass
-        for pid in descendants(process.pid):
-            os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+        kill_tree(process)
 
 
 def write(path, text="x\n"):

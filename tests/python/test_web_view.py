@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from fixtures.browser import images_dir, playwright  # noqa: F401
-from fixtures.processes import descendants, wait_until
+from fixtures.processes import kill_tree, wait_until
 
 FOPS = os.path.join(os.path.dirname(sys.executable), "fops")
 
@@ -82,11 +82,7 @@ def session(tmp_path):
                what="fops up to print its web view's address")
     url = re.search(r"fops up: web view: (\S+)", (tmp_path / "up.log").read_text()).group(1)
     yield tmp_path, up, url
-    for pid in descendants(up.pid):
-        os.kill(pid, signal.SIGKILL)
-    if up.poll() is None:
-        up.kill()
-    up.wait()
+    kill_tree(up)
 
 
 def _get(url, headers=None, data=None):
