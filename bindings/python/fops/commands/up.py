@@ -61,44 +61,46 @@ def run(args: argparse.Namespace) -> int:
     # takes the signals over (listening, the web view and the reloader start
     # first): it is kept and asks the engine to stop as soon as there is one.
     early = _EarlyStop()
-    with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
-                                        os.path.abspath(project.tiltfile)):
-        from fops import transitions
+    try:
+        with fops._fops.SessionLock.acquire(project.state_dir, os.getpid(), "up",
+                                            os.path.abspath(project.tiltfile)):
+            from fops import transitions
 
-        # Servers a killed fops left would hold the ports this session needs.
-        cmdline.stop_leftovers(project.state_dir, "up", project=project)
-        # `fops up` is the way into development mode
-        transitions.enter_development(project.state_dir)
-        board = fops.StatusBoard(project, command="up",
-                                 mode=transitions.mode_state(project.state_dir).mode)
-        executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
-                                        record_owner="fops up", project=project)
-        with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
-                     reporter="live", board=board) as session:
-            early.stop(session)
-            try:  # `fops trigger` asks through this socket; closing the session removes it
-                session.listen()
-            except fops.Error as exc:  # the session works without it
-                print(f"fops up: `fops trigger` will not reach this session: {exc}",
-                      file=sys.stderr)
-            reloader = reload.Reloader(session.engine, load, project, watched, images)
-            web = None
-            if not args.no_web:
-                from fops.web import server
+            # Servers a killed fops left would hold the ports this session needs.
+            cmdline.stop_leftovers(project.state_dir, "up", project=project)
+            # `fops up` is the way into development mode
+            transitions.enter_development(project.state_dir)
+            board = fops.StatusBoard(project, command="up",
+                                     mode=transitions.mode_state(project.state_dir).mode)
+            executor = fops.ProcessExecutor(subreaper=True, record=project.state_dir,
+                                            record_owner="fops up", project=project)
+            with Session(project, executor, max_parallel=args.max_parallel, force=args.force,
+                         reporter="live", board=board) as session:
+                early.stop(session)
+                try:  # `fops trigger` asks through this socket; closing the session removes it
+                    session.listen()
+                except fops.Error as exc:  # the session works without it
+                    print(f"fops up: `fops trigger` will not reach this session: {exc}",
+                          file=sys.stderr)
+                reloader = reload.Reloader(session.engine, load, project, watched, images)
+                web = None
+                if not args.no_web:
+                    from fops.web import server
 
-                web = server.start(board, session,
-                                   server.DEFAULT_PORT if args.port is None else args.port)
-                if web is not None:
-                    print(f"fops up: web view: {web.url}", flush=True)
-            reloader.start()
-            try:
-                result = session.up(handle_signals=True)
-            finally:
-                reloader.stop()
-                if web is not None:
-                    web.stop()
-                early.restore()
-            signal = session.engine.stop_signal or early.signal
+                    web = server.start(board, session,
+                                       server.DEFAULT_PORT if args.port is None else args.port)
+                    if web is not None:
+                        print(f"fops up: web view: {web.url}", flush=True)
+                reloader.start()
+                try:
+                    result = session.up(handle_signals=True)
+                finally:
+                    reloader.stop()
+                    if web is not None:
+                        web.stop()
+                signal = session.engine.stop_signal or early.signal
+    finally:
+        early.restore()
     if signal:
         print(f"fops up: stopped by {_signal.Signals(signal).name}; nothing left running",
               file=sys.stderr)
